@@ -1,0 +1,177 @@
+/* Bridge between Lua modules and the engine: await on worker threads, events, dry-run. */
+#include "config.h"
+#include "lbind.h"
+#include "loop.h"
+#include "secret.h"
+#include "util.h"
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char HOST_KEY[] = "tejun.host";
+
+struct lb_await {
+	struct lb_host *host;
+	lua_State *co;
+	lb_work_fn work;
+	lb_tick_fn tick;
+	lb_done_fn done;
+	void *job;
+	double tick_secs;
+	int timer;
+	bool orphan;
+};
+
+void lb_set_host(lua_State *L, struct lb_host *host)
+{
+	lua_pushlightuserdata(L, host);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+}
+
+struct lb_host *lb_get_host(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+	struct lb_host *h = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return h;
+}
+
+static void await_tick(void *arg)
+{
+	struct lb_await *a = arg;
+	a->timer = 0;
+	if (a->orphan)
+		return;
+	a->tick(a->co, a->job);
+	a->timer = loop_timer(a->host->loop, a->tick_secs, await_tick, a);
+}
+
+static void await_done(void *arg)
+{
+	struct lb_await *a = arg;
+	if (a->timer)
+		loop_cancel(a->host->loop, a->timer);
+	if (a->orphan) {
+		a->done(NULL, a->job);
+		free(a);
+		return;
+	}
+	struct lb_host *h = a->host;
+	if (h->pending == a)
+		h->pending = NULL;
+	int n = a->done(a->co, a->job);
+	lua_State *co = a->co;
+	free(a);
+	h->resume(h->engine, co, n);
+}
+
+int lb_await(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, lb_done_fn done, void *job)
+{
+	struct lb_host *h = lb_get_host(L);
+	if (!h || !h->loop || h->step_co != L || !lua_isyieldable(L) || h->pending) {
+		work(job);
+		return done(L, job);
+	}
+	struct lb_await *a = xcalloc(1, sizeof *a);
+	*a = (struct lb_await){.host = h, .co = L, .work = work, .tick = tick, .done = done,
+			       .job = job, .tick_secs = tick_secs > 0 ? tick_secs : 0.5};
+	h->pending = a;
+	loop_submit(h->loop, work, await_done, a);
+	if (tick)
+		a->timer = loop_timer(h->loop, a->tick_secs, await_tick, a);
+	return lua_yield(L, 0);
+}
+
+void lb_orphan(struct lb_host *host)
+{
+	if (host->pending) {
+		host->pending->orphan = true;
+		if (host->pending->timer)
+			loop_cancel(host->loop, host->pending->timer);
+		host->pending->timer = 0;
+		host->pending = NULL;
+	}
+}
+
+void lb_emit(lua_State *L, enum event_type type, json_t *data)
+{
+	struct lb_host *h = lb_get_host(L);
+	if (!h || !h->bus) {
+		json_decref(data);
+		return;
+	}
+	bus_emit(h->bus, type, h->step_id, data);
+}
+
+void lb_log(lua_State *L, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	struct lb_host *h = lb_get_host(L);
+	if (h && h->bus) {
+		bus_emit(h->bus, EV_LOG, h->step_id, json_pack("{s:s}", "text", msg));
+	} else {
+		char *r = secret_redact(msg);
+		fprintf(stderr, "%s\n", r);
+		free(r);
+	}
+	free(msg);
+}
+
+void lb_call(lua_State *L, const char *module, const char *op, const char *target,
+	     const char *detail, double secs, const char *error)
+{
+	json_t *d = json_pack("{s:s,s:s,s:f,s:b}", "module", module, "op", op, "secs", secs,
+			      "ok", error == NULL);
+	if (target)
+		json_object_set_new(d, "target", json_string(target));
+	if (detail)
+		json_object_set_new(d, "detail", json_string(detail));
+	if (error)
+		json_object_set_new(d, "error", json_string(error));
+	if (lb_dry_run(L))
+		json_object_set_new(d, "dry_run", json_true());
+	lb_emit(L, EV_CALL, d);
+}
+
+void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label)
+{
+	json_t *d = json_pack("{s:f,s:f}", "done", done, "total", total);
+	if (unit)
+		json_object_set_new(d, "unit", json_string(unit));
+	if (label)
+		json_object_set_new(d, "label", json_string(label));
+	lb_emit(L, EV_PROGRESS, d);
+}
+
+void lb_gauge(lua_State *L, const char *name, double value, const char *unit, double max)
+{
+	json_t *d = json_pack("{s:s,s:f}", "name", name, "value", value);
+	if (unit)
+		json_object_set_new(d, "unit", json_string(unit));
+	if (max > 0)
+		json_object_set_new(d, "max", json_real(max));
+	lb_emit(L, EV_GAUGE, d);
+}
+
+bool lb_dry_run(lua_State *L)
+{
+	struct lb_host *h = lb_get_host(L);
+	return h && h->dry_run;
+}
+
+struct loop *lb_loop(lua_State *L)
+{
+	struct lb_host *h = lb_get_host(L);
+	return h ? h->loop : NULL;
+}
+
+void lb_open_modules(lua_State *L)
+{
+	for (const struct lb_module *m = lb_modules; m->name; m++) {
+		luaL_requiref(L, m->name, m->open, 1);
+		lua_pop(L, 1);
+	}
+}

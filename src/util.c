@@ -1,0 +1,226 @@
+/* Small helpers shared by every module. */
+#include "config.h"
+#include "util.h"
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void (*util_fatal_hook)(void);
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	if (util_fatal_hook)
+		util_fatal_hook();
+	fputs("tejun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		die("bad format string");
+	char *p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void sbuf_init(struct sbuf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static void sbuf_grow(struct sbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	sbuf_grow(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void sbuf_adds(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_adds(b, p);
+	free(p);
+}
+
+char *sbuf_steal(struct sbuf *b)
+{
+	char *p = b->data ? b->data : xstrdup("");
+	sbuf_init(b);
+	return p;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->data);
+	sbuf_init(b);
+}
+
+double now_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void format_iso_time(double t, char *buf, size_t n)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	int ms = (int)((t - (double)s) * 1000.0);
+	if (ms < 0)
+		ms = 0;
+	if (ms > 999)
+		ms = 999;
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+void format_duration(double secs, char *buf, size_t n)
+{
+	if (secs < 0)
+		secs = 0;
+	long s = (long)(secs + 0.5);
+	snprintf(buf, n, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+}
+
+void format_bytes(double bytes, char *buf, size_t n)
+{
+	static const char *units[] = {"B", "KB", "MB", "GB", "TB"};
+	int u = 0;
+	while (bytes >= 1000.0 && u < 4) {
+		bytes /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, n, "%.0f %s", bytes, units[u]);
+	else
+		snprintf(buf, n, "%.1f %s", bytes, units[u]);
+}
+
+static void hex_digest(const unsigned char *md, unsigned len, char out[65])
+{
+	static const char hx[] = "0123456789abcdef";
+	for (unsigned i = 0; i < len && i < 32; i++) {
+		out[2 * i] = hx[md[i] >> 4];
+		out[2 * i + 1] = hx[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+	hex_digest(md, len, out);
+}
+
+int sha256_file_hex(const char *path, char out[65])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	char buf[65536];
+	size_t r;
+	while ((r = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(ctx, buf, r);
+	int err = ferror(f);
+	fclose(f);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	if (err)
+		return -1;
+	hex_digest(md, len, out);
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* Small helpers shared by every module: allocation that aborts cleanly, strings, clocks, hashing. */
+#ifndef TEJUN_UTIL_H
+#define TEJUN_UTIL_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a malloc'd formatted string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Growable byte buffer, always NUL-terminated. */
+struct sbuf {
+	char *data;
+	size_t len, cap;
+};
+void sbuf_init(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sbuf_steal(struct sbuf *b); /* returns data, leaves b empty */
+void sbuf_free(struct sbuf *b);
+
+double now_wall(void);      /* seconds since epoch */
+double now_mono(void);      /* monotonic seconds */
+/* ISO-8601 UTC with milliseconds into buf (>= 32 bytes). */
+void format_iso_time(double t, char *buf, size_t n);
+/* "01:02:03" style duration into buf. */
+void format_duration(double secs, char *buf, size_t n);
+/* "1.9 GB" style size into buf. */
+void format_bytes(double bytes, char *buf, size_t n);
+
+/* Lowercase hex sha256 of a buffer / file; out must hold 65 bytes. File variant returns -1 on error. */
+void sha256_hex(const void *data, size_t n, char out[65]);
+int sha256_file_hex(const char *path, char out[65]);
+
+/* Set by the UI so a fatal allocation failure can restore the terminal before exit. */
+extern void (*util_fatal_hook)(void);
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+#endif

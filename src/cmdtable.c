@@ -3,6 +3,12 @@
 #include "cmd.h"
 #include <stddef.h>
 
+extern const struct cmd_entry cmd_run_entry, cmd_plan_entry, cmd_check_entry, cmd_verify_log_entry;
+
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_run_entry,
+	&cmd_plan_entry,
+	&cmd_check_entry,
+	&cmd_verify_log_entry,
 	NULL,
 };

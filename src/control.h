@@ -1,6 +1,7 @@
 /* What a view may ask of whoever drives the session (the engine live, the player in replay). */
 #ifndef TEJUN_CONTROL_H
 #define TEJUN_CONTROL_H
+#include <stddef.h>
 
 #define CONTROL_COMMANDS(X)                                                        \
 	X(RUN_NEXT, "run-next", "run the next pending step")                       \
@@ -8,7 +9,8 @@
 	X(RETRY, "retry", "retry the failed or interrupted step")                  \
 	X(SKIP, "skip", "skip the current step (reason required)")                 \
 	X(ABORT, "abort", "abort the session")                                     \
-	X(UNDO, "undo", "run the undo of a finished step (arg: step id)")
+	X(UNDO, "undo", "run the undo of a finished step (arg: step id)")         \
+	X(QUIT, "quit", "leave the console once the session has ended")
 
 enum control_cmd {
 #define X(name, wire, doc) CTL_##name,

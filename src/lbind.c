@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char HOST_KEY[] = "tejun.host";
 
@@ -20,6 +21,7 @@ struct lb_await {
 	double tick_secs;
 	int timer;
 	bool orphan;
+	int *cancel;
 };
 
 void lb_set_host(lua_State *L, struct lb_host *host)
@@ -46,11 +48,29 @@ static void await_tick(void *arg)
 	a->timer = loop_timer(a->host->loop, a->tick_secs, await_tick, a);
 }
 
+/* Runs inside the coroutine once it is resumed, so done may raise Lua errors. */
+static int await_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	struct lb_await *a = (struct lb_await *)ctx;
+	lb_done_fn done = a->done;
+	void *job = a->job;
+	free(a);
+	return done(L, job);
+}
+
+static void await_work(void *arg)
+{
+	struct lb_await *a = arg;
+	a->work(a->job);
+}
+
 static void await_done(void *arg)
 {
 	struct lb_await *a = arg;
 	if (a->timer)
 		loop_cancel(a->host->loop, a->timer);
+	a->timer = 0;
 	if (a->orphan) {
 		a->done(NULL, a->job);
 		free(a);
@@ -59,13 +79,16 @@ static void await_done(void *arg)
 	struct lb_host *h = a->host;
 	if (h->pending == a)
 		h->pending = NULL;
-	int n = a->done(a->co, a->job);
-	lua_State *co = a->co;
-	free(a);
-	h->resume(h->engine, co, n);
+	h->resume(h->engine, a->co, 0);
 }
 
 int lb_await(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, lb_done_fn done, void *job)
+{
+	return lb_await_cancelable(L, work, tick, tick_secs, done, job, NULL);
+}
+
+int lb_await_cancelable(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, lb_done_fn done,
+			void *job, int *cancel)
 {
 	struct lb_host *h = lb_get_host(L);
 	if (!h || !h->loop || h->step_co != L || !lua_isyieldable(L) || h->pending) {
@@ -74,18 +97,20 @@ int lb_await(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, l
 	}
 	struct lb_await *a = xcalloc(1, sizeof *a);
 	*a = (struct lb_await){.host = h, .co = L, .work = work, .tick = tick, .done = done,
-			       .job = job, .tick_secs = tick_secs > 0 ? tick_secs : 0.5};
+			       .job = job, .tick_secs = tick_secs > 0 ? tick_secs : 0.5, .cancel = cancel};
 	h->pending = a;
-	loop_submit(h->loop, work, await_done, a);
+	loop_submit(h->loop, await_work, await_done, a);
 	if (tick)
 		a->timer = loop_timer(h->loop, a->tick_secs, await_tick, a);
-	return lua_yield(L, 0);
+	return lua_yieldk(L, 0, (lua_KContext)a, await_k);
 }
 
 void lb_orphan(struct lb_host *host)
 {
 	if (host->pending) {
 		host->pending->orphan = true;
+		if (host->pending->cancel)
+			__atomic_store_n(host->pending->cancel, 1, __ATOMIC_SEQ_CST);
 		if (host->pending->timer)
 			loop_cancel(host->loop, host->pending->timer);
 		host->pending->timer = 0;
@@ -136,8 +161,33 @@ void lb_call(lua_State *L, const char *module, const char *op, const char *targe
 	lb_emit(L, EV_CALL, d);
 }
 
+/* At most ~4 progress events a second per label reach the journal; the last one always does. */
+static bool progress_due(const char *label, double done, double total)
+{
+	static struct {
+		char label[64];
+		double at;
+	} slots[16];
+	static unsigned next;
+	const char *key = label ? label : "";
+	double t = now_mono();
+	for (unsigned i = 0; i < 16; i++)
+		if (strncmp(slots[i].label, key, sizeof slots[i].label - 1) == 0 && slots[i].at > 0) {
+			if (done < total && t - slots[i].at < 0.25)
+				return false;
+			slots[i].at = t;
+			return true;
+		}
+	unsigned i = next++ % 16;
+	snprintf(slots[i].label, sizeof slots[i].label, "%s", key);
+	slots[i].at = t;
+	return true;
+}
+
 void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label)
 {
+	if (!progress_due(label, done, total))
+		return;
 	json_t *d = json_pack("{s:f,s:f}", "done", done, "total", total);
 	if (unit)
 		json_object_set_new(d, "unit", json_string(unit));

@@ -4,8 +4,9 @@
  *     return lb_await(L, work, tick, 0.5, done, job);
  * work(job) runs on a worker thread and must not touch Lua or emit events; tick(L, job)
  * runs on the loop thread every tick_secs while work runs (emit progress there; may be NULL);
- * done(L, job) runs on the loop thread afterwards, pushes the Lua results, frees job and
- * returns how many it pushed. done is called with L == NULL when the step was abandoned
+ * done(L, job) runs on the loop thread afterwards, inside the step's coroutine (so it may raise
+ * a Lua error), pushes the Lua results, frees job and returns how many it pushed.
+ * done is called with L == NULL when the step was abandoned
  * (timeout, abort): then it only frees job. Outside a step coroutine (plain Lua state, tests)
  * lb_await runs work and done at once on the calling thread. */
 #ifndef TEJUN_LBIND_H
@@ -20,6 +21,10 @@ typedef void (*lb_tick_fn)(lua_State *L, void *job);
 typedef int (*lb_done_fn)(lua_State *L, void *job);
 
 int lb_await(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, lb_done_fn done, void *job);
+/* Same, and when the step is abandoned *cancel is set to 1 (atomically) so work can stop early
+ * (kill a child process, KILL QUERY, stop a dump). */
+int lb_await_cancelable(lua_State *L, lb_work_fn work, lb_tick_fn tick, double tick_secs, lb_done_fn done,
+			void *job, int *cancel);
 
 /* Emit an event for the running step (data stolen). Without an engine: dropped. */
 void lb_emit(lua_State *L, enum event_type type, json_t *data);

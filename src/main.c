@@ -1,6 +1,7 @@
 /* tejun entry point: dispatch to one subcommand from the table. */
 #include "config.h"
 #include "cmd.h"
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* A closed 0/1/2 would be reused by the next open(): the journal must never land there. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
+			return EXIT_USAGE;
 	setlocale(LC_ALL, "");
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);

@@ -1,0 +1,663 @@
+/* Runbook DSL: the globals runbook/phase/step collect a model; mistakes become FILE:LINE errors. */
+#include "config.h"
+#include "runbook.h"
+#include "lbind.h"
+#include "secret.h"
+#include "util.h"
+#include <lauxlib.h>
+#include <lualib.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char RB_KEY[] = "tejun.runbook";
+static const char LIBDIRS_KEY[] = "tejun.libdirs";
+
+static const char *const step_fields[] = {"title", "run", "check", "verify", "undo", "confirm",
+					  "critical", "timeout", "retries", "doc", NULL};
+static const char *const param_fields[] = {"default", "doc", "choices", "secret", "env", NULL};
+static const char *const runbook_fields[] = {"id", "title", "params", "description", NULL};
+
+static void add_error(struct runbook *rb, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_error(struct runbook *rb, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
+	rb->errors[rb->nerrors++] = xasprintf("%s:%d: %s", rb->path, line, msg);
+	free(msg);
+}
+
+static struct runbook *get_rb(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, RB_KEY);
+	struct runbook *rb = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return rb;
+}
+
+/* Line of the runbook code that called the DSL function. */
+static int caller_line(lua_State *L)
+{
+	lua_Debug ar;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0)
+			return ar.currentline;
+	}
+	return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 30 || lb > 30)
+		return 99;
+	size_t d[31][31];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* Reports keys of the table at idx that are not in allowed, suggesting the closest. */
+static void check_fields(lua_State *L, int idx, const char *const *allowed, struct runbook *rb,
+			 int line, const char *what)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			add_error(rb, line, "%s: fields must be named (found a %s key)", what, luaL_typename(L, -1));
+			continue;
+		}
+		const char *k = lua_tostring(L, -1);
+		const char *best = NULL;
+		size_t bestd = 3;
+		bool ok = false;
+		for (const char *const *a = allowed; *a; a++) {
+			if (strcmp(*a, k) == 0)
+				ok = true;
+			size_t dd = edit_distance(*a, k);
+			if (dd < bestd) {
+				bestd = dd;
+				best = *a;
+			}
+		}
+		if (!ok) {
+			if (best)
+				add_error(rb, line, "%s: unknown field '%s' (did you mean '%s'?)", what, k, best);
+			else
+				add_error(rb, line, "%s: unknown field '%s'", what, k);
+		}
+	}
+}
+
+/* A string field or NULL; wrong type is an error. */
+static char *opt_string(lua_State *L, int idx, const char *field, struct runbook *rb, int line, const char *what)
+{
+	lua_getfield(L, idx, field);
+	char *v = NULL;
+	if (lua_type(L, -1) == LUA_TSTRING)
+		v = xstrdup(lua_tostring(L, -1));
+	else if (!lua_isnil(L, -1))
+		add_error(rb, line, "%s: '%s' must be a string, not a %s", what, field, luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return v;
+}
+
+static int opt_func_ref(lua_State *L, int idx, const char *field, struct runbook *rb, int line, const char *what)
+{
+	lua_getfield(L, idx, field);
+	if (lua_isfunction(L, -1))
+		return luaL_ref(L, LUA_REGISTRYINDEX);
+	if (!lua_isnil(L, -1))
+		add_error(rb, line, "%s: '%s' must be a function, not a %s", what, field, luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return LUA_NOREF;
+}
+
+static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1)) {
+			add_error(rb, line, "params: each entry must be name = { ... }");
+			lua_pop(L, 1);
+			continue;
+		}
+		const char *name = lua_tostring(L, -2);
+		char *what = xasprintf("param '%s'", name);
+		int t = lua_gettop(L);
+		check_fields(L, t, param_fields, rb, line, what);
+		struct param_def p = {.name = xstrdup(name), .line = line};
+		p.doc = opt_string(L, t, "doc", rb, line, what);
+		p.env = opt_string(L, t, "env", rb, line, what);
+		lua_getfield(L, t, "default");
+		if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+			p.def = xstrdup(lua_tostring(L, -1));
+			p.has_default = true;
+		} else if (lua_isboolean(L, -1)) {
+			p.def = xstrdup(lua_toboolean(L, -1) ? "true" : "false");
+			p.has_default = true;
+		} else if (!lua_isnil(L, -1)) {
+			add_error(rb, line, "%s: 'default' must be a string, number or boolean", what);
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, t, "secret");
+		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+			add_error(rb, line, "%s: 'secret' must be true or false", what);
+		p.secret = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		lua_getfield(L, t, "choices");
+		if (lua_istable(L, -1)) {
+			lua_Integer n = luaL_len(L, -1);
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_rawgeti(L, -1, i);
+				if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+					p.choices = xrealloc(p.choices, (p.nchoices + 1) * sizeof *p.choices);
+					p.choices[p.nchoices++] = xstrdup(lua_tostring(L, -1));
+				} else {
+					add_error(rb, line, "%s: choices must be strings", what);
+				}
+				lua_pop(L, 1);
+			}
+			if (n == 0)
+				add_error(rb, line, "%s: choices is empty", what);
+		} else if (!lua_isnil(L, -1)) {
+			add_error(rb, line, "%s: 'choices' must be a list of strings", what);
+		}
+		lua_pop(L, 1);
+		if (p.has_default && p.nchoices) {
+			bool found = false;
+			for (size_t i = 0; i < p.nchoices; i++)
+				found |= strcmp(p.choices[i], p.def) == 0;
+			if (!found)
+				add_error(rb, line, "%s: default '%s' is not one of its choices", what, p.def);
+		}
+		if (p.secret && p.has_default)
+			add_error(rb, line, "%s: a secret must not have a default in the runbook (use env)", what);
+		rb->params = xrealloc(rb->params, (rb->nparams + 1) * sizeof *rb->params);
+		rb->params[rb->nparams++] = p;
+		free(what);
+		lua_pop(L, 1);
+	}
+}
+
+static int l_runbook(lua_State *L)
+{
+	struct runbook *rb = get_rb(L);
+	int line = caller_line(L);
+	if (!lua_istable(L, 1)) {
+		add_error(rb, line, "runbook: expected runbook { id = ..., title = ... }");
+		return 0;
+	}
+	if (rb->id) {
+		add_error(rb, line, "runbook: declared twice");
+		return 0;
+	}
+	check_fields(L, 1, runbook_fields, rb, line, "runbook");
+	rb->id = opt_string(L, 1, "id", rb, line, "runbook");
+	rb->title = opt_string(L, 1, "title", rb, line, "runbook");
+	rb->description = opt_string(L, 1, "description", rb, line, "runbook");
+	if (!rb->id) {
+		add_error(rb, line, "runbook: 'id' is required");
+		rb->id = xstrdup("unnamed");
+	}
+	if (!rb->title)
+		rb->title = xstrdup(rb->id);
+	lua_getfield(L, 1, "params");
+	if (lua_istable(L, -1))
+		parse_params(L, -1, rb, line);
+	else if (!lua_isnil(L, -1))
+		add_error(rb, line, "runbook: 'params' must be a table");
+	lua_pop(L, 1);
+	return 0;
+}
+
+static char *current_phase(struct runbook *rb)
+{
+	return rb->nphases ? rb->phases[rb->nphases - 1] : NULL;
+}
+
+static int l_phase(lua_State *L)
+{
+	struct runbook *rb = get_rb(L);
+	if (lua_type(L, 1) != LUA_TSTRING) {
+		add_error(rb, caller_line(L), "phase: expected phase \"name\"");
+		return 0;
+	}
+	rb->phases = xrealloc(rb->phases, (rb->nphases + 1) * sizeof *rb->phases);
+	rb->phases[rb->nphases++] = xstrdup(lua_tostring(L, 1));
+	return 0;
+}
+
+static bool valid_id(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static void parse_confirm(lua_State *L, int t, struct step_def *s, struct runbook *rb, const char *what)
+{
+	lua_getfield(L, t, "confirm");
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		s->confirm_text = xstrdup(lua_tostring(L, -1));
+	} else if (lua_istable(L, -1)) {
+		static const char *const cf[] = {"text", "challenge", NULL};
+		check_fields(L, -1, cf, rb, s->line, what);
+		s->confirm_text = opt_string(L, lua_gettop(L), "text", rb, s->line, what);
+		s->challenge = opt_string(L, lua_gettop(L), "challenge", rb, s->line, what);
+		if (!s->confirm_text)
+			add_error(rb, s->line, "%s: confirm needs a 'text'", what);
+		if (s->challenge && !*s->challenge)
+			add_error(rb, s->line, "%s: confirm challenge must not be empty", what);
+	} else if (lua_toboolean(L, -1)) {
+		s->confirm_text = xasprintf("Run step '%s'?", s->id);
+	} else if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
+		add_error(rb, s->line, "%s: 'confirm' must be text or { text = ..., challenge = ... }", what);
+	}
+	lua_pop(L, 1);
+}
+
+static void parse_step_numbers(lua_State *L, int t, struct step_def *s, struct runbook *rb, const char *what)
+{
+	lua_getfield(L, t, "critical");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+		add_error(rb, s->line, "%s: 'critical' must be true or false", what);
+	s->critical = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, t, "timeout");
+	if (lua_isnumber(L, -1) && lua_tonumber(L, -1) > 0)
+		s->timeout = lua_tonumber(L, -1);
+	else if (!lua_isnil(L, -1))
+		add_error(rb, s->line, "%s: 'timeout' must be a positive number of seconds", what);
+	lua_pop(L, 1);
+	lua_getfield(L, t, "retries");
+	if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) <= 100)
+		s->retries = (int)lua_tointeger(L, -1);
+	else if (!lua_isnil(L, -1))
+		add_error(rb, s->line, "%s: 'retries' must be a whole number from 0 to 100", what);
+	lua_pop(L, 1);
+}
+
+/* step "id" { ... }: the first call captures id and line, the returned closure takes the body. */
+static int l_step_body(lua_State *L)
+{
+	struct runbook *rb = get_rb(L);
+	const char *id = lua_tostring(L, lua_upvalueindex(1));
+	int line = (int)lua_tointeger(L, lua_upvalueindex(2));
+	char *what = xasprintf("step '%s'", id);
+	if (!lua_istable(L, 1)) {
+		add_error(rb, line, "%s: expected step \"%s\" { title = ..., run = function(ctx) ... end }", what, id);
+		free(what);
+		return 0;
+	}
+	for (size_t i = 0; i < rb->nsteps; i++)
+		if (strcmp(rb->steps[i].id, id) == 0) {
+			add_error(rb, line, "duplicate step id '%s' (first defined at line %d)", id, rb->steps[i].line);
+			free(what);
+			return 0;
+		}
+	check_fields(L, 1, step_fields, rb, line, what);
+	struct step_def s = {.id = xstrdup(id), .line = line};
+	s.title = opt_string(L, 1, "title", rb, line, what);
+	if (!s.title)
+		s.title = xstrdup(id);
+	char *ph = current_phase(rb);
+	s.phase = ph ? xstrdup(ph) : NULL;
+	s.run_ref = opt_func_ref(L, 1, "run", rb, line, what);
+	s.check_ref = opt_func_ref(L, 1, "check", rb, line, what);
+	s.verify_ref = opt_func_ref(L, 1, "verify", rb, line, what);
+	s.undo_ref = opt_func_ref(L, 1, "undo", rb, line, what);
+	if (s.run_ref == LUA_NOREF)
+		add_error(rb, line, "%s: missing 'run' function", what);
+	parse_confirm(L, 1, &s, rb, what);
+	parse_step_numbers(L, 1, &s, rb, what);
+	if (s.critical && !s.confirm_text)
+		add_error(rb, line, "%s: a critical step must have a confirm", what);
+	rb->steps = xrealloc(rb->steps, (rb->nsteps + 1) * sizeof *rb->steps);
+	rb->steps[rb->nsteps++] = s;
+	free(what);
+	return 0;
+}
+
+static int l_step(lua_State *L)
+{
+	struct runbook *rb = get_rb(L);
+	int line = caller_line(L);
+	if (lua_type(L, 1) != LUA_TSTRING || !valid_id(lua_tostring(L, 1))) {
+		add_error(rb, line, "step: id must be a string of letters, digits, '-', '_' or '.' (got %s)",
+			  lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : luaL_typename(L, 1));
+		lua_pushstring(L, "invalid");
+		lua_replace(L, 1);
+	}
+	lua_pushvalue(L, 1);
+	lua_pushinteger(L, line);
+	lua_pushcclosure(L, l_step_body, 2);
+	return 1;
+}
+
+/* require(name): text modules from the runbook's directory and the step libraries only. */
+static int l_require(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, name);
+	if (!lua_isnil(L, -1))
+		return 1;
+	lua_pop(L, 1);
+	struct sbuf rel;
+	sbuf_init(&rel);
+	for (const char *p = name; *p; p++)
+		sbuf_add(&rel, *p == '.' ? "/" : p, 1);
+	if (strstr(rel.data, "..")) {
+		sbuf_free(&rel);
+		return luaL_error(L, "require: bad module name '%s'", name);
+	}
+	lua_getfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
+	lua_Integer n = luaL_len(L, -1);
+	struct sbuf tried;
+	sbuf_init(&tried);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		char *path = xasprintf("%s/%s.lua", lua_tostring(L, -1), rel.data);
+		lua_pop(L, 1);
+		if (access(path, R_OK) == 0) {
+			if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+				free(path);
+				sbuf_free(&rel);
+				sbuf_free(&tried);
+				return lua_error(L);
+			}
+			lua_pushstring(L, name);
+			lua_call(L, 1, 1);
+			if (lua_isnil(L, -1)) {
+				lua_pop(L, 1);
+				lua_pushboolean(L, 1);
+			}
+			lua_pushvalue(L, -1);
+			lua_setfield(L, -4, name); /* loaded[name] */
+			free(path);
+			sbuf_free(&rel);
+			sbuf_free(&tried);
+			return 1;
+		}
+		sbuf_addf(&tried, "\n\tno file '%s'", path);
+		free(path);
+	}
+	lua_pushfstring(L, "module '%s' not found:%s", name, tried.data ? tried.data : "");
+	sbuf_free(&rel);
+	sbuf_free(&tried);
+	return lua_error(L);
+}
+
+/* load() restricted to text chunks: binary chunks can break the VM's safety. */
+static int l_load_text(lua_State *L)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+	const char *chunkname = luaL_optstring(L, 2, s);
+	int env = !lua_isnone(L, 4) ? 4 : 0;
+	if (luaL_loadbufferx(L, s, len, chunkname, "t") != LUA_OK) {
+		lua_pushnil(L);
+		lua_insert(L, -2);
+		return 2;
+	}
+	if (env) {
+		lua_pushvalue(L, env);
+		if (!lua_setupvalue(L, -2, 1))
+			lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static void add_libdir(lua_State *L, const char *dir)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
+	lua_pushstring(L, dir);
+	lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+lua_State *runbook_new_state(const char *runbook_dir)
+{
+	lua_State *L = luaL_newstate();
+	if (!L)
+		die("cannot create a Lua state");
+	static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base}, {LUA_STRLIBNAME, luaopen_string},
+					{LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+					{LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_COLIBNAME, luaopen_coroutine},
+					{LUA_OSLIBNAME, luaopen_os}, {NULL, NULL}};
+	for (const luaL_Reg *l = libs; l->func; l++) {
+		luaL_requiref(L, l->name, l->func, 1);
+		lua_pop(L, 1);
+	}
+	/* os: keep only the clock and environment readers. */
+	lua_getglobal(L, "os");
+	static const char *const os_drop[] = {"execute", "exit", "remove", "rename", "tmpname", "setlocale", NULL};
+	for (const char *const *d = os_drop; *d; d++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *d);
+	}
+	lua_pop(L, 1);
+	static const char *const g_drop[] = {"dofile", "loadfile", NULL};
+	for (const char *const *d = g_drop; *d; d++) {
+		lua_pushnil(L);
+		lua_setglobal(L, *d);
+	}
+	lua_pushcfunction(L, l_load_text);
+	lua_setglobal(L, "load");
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
+	if (runbook_dir) {
+		add_libdir(L, runbook_dir);
+		char *lib = xasprintf("%s/lib", runbook_dir);
+		add_libdir(L, lib);
+		free(lib);
+		char *up = xasprintf("%s/../lib", runbook_dir);
+		add_libdir(L, up);
+		free(up);
+	}
+	const char *env_lib = getenv("TEJUN_LIB");
+	if (env_lib && *env_lib)
+		add_libdir(L, env_lib);
+	add_libdir(L, TEJUN_PKGDATADIR "/runbooks/lib");
+	add_libdir(L, TEJUN_SRCDIR "/runbooks/lib");
+	lua_pushcfunction(L, l_require);
+	lua_setglobal(L, "require");
+	lb_open_modules(L);
+	return L;
+}
+
+struct runbook *runbook_load(const char *path)
+{
+	struct runbook *rb = xcalloc(1, sizeof *rb);
+	rb->path = xstrdup(path);
+	char hex[65];
+	if (sha256_file_hex(path, hex) != 0) {
+		rb->errors = xmalloc(sizeof *rb->errors);
+		rb->errors[rb->nerrors++] = xasprintf("%s: cannot read the runbook", path);
+		return rb;
+	}
+	rb->sha256 = xstrdup(hex);
+	char *pcopy = xstrdup(path);
+	rb->L = runbook_new_state(dirname(pcopy));
+	free(pcopy);
+	lua_State *L = rb->L;
+	lua_pushlightuserdata(L, rb);
+	lua_setfield(L, LUA_REGISTRYINDEX, RB_KEY);
+	lua_pushcfunction(L, l_runbook);
+	lua_setglobal(L, "runbook");
+	lua_pushcfunction(L, l_phase);
+	lua_setglobal(L, "phase");
+	lua_pushcfunction(L, l_step);
+	lua_setglobal(L, "step");
+	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+		/* "path:line: message" already */
+		rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
+		rb->errors[rb->nerrors++] = xstrdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return rb;
+	}
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
+		/* Runtime errors from the chunk carry "path:line:"; others get the path. */
+		rb->errors[rb->nerrors++] = msg && strstr(msg, ".lua:") ? xstrdup(msg)
+							    : xasprintf("%s:0: %s", path, msg ? msg : "error");
+		lua_pop(L, 1);
+		return rb;
+	}
+	if (!rb->id)
+		add_error(rb, 1, "no runbook { id = ..., title = ... } declaration");
+	if (rb->nsteps == 0)
+		add_error(rb, 1, "the runbook has no steps");
+	return rb;
+}
+
+void runbook_free(struct runbook *rb)
+{
+	if (!rb)
+		return;
+	if (rb->L)
+		lua_close(rb->L);
+	for (size_t i = 0; i < rb->nparams; i++) {
+		struct param_def *p = &rb->params[i];
+		free(p->name);
+		free(p->doc);
+		free(p->def);
+		free(p->env);
+		free(p->value);
+		for (size_t c = 0; c < p->nchoices; c++)
+			free(p->choices[c]);
+		free(p->choices);
+	}
+	free(rb->params);
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		struct step_def *s = &rb->steps[i];
+		free(s->id);
+		free(s->title);
+		free(s->phase);
+		free(s->confirm_text);
+		free(s->challenge);
+	}
+	free(rb->steps);
+	for (size_t i = 0; i < rb->nphases; i++)
+		free(rb->phases[i]);
+	free(rb->phases);
+	for (size_t i = 0; i < rb->nerrors; i++)
+		free(rb->errors[i]);
+	free(rb->errors);
+	free(rb->path);
+	free(rb->sha256);
+	free(rb->id);
+	free(rb->title);
+	free(rb->description);
+	free(rb);
+}
+
+struct step_def *runbook_step(struct runbook *rb, const char *id)
+{
+	for (size_t i = 0; i < rb->nsteps; i++)
+		if (strcmp(rb->steps[i].id, id) == 0)
+			return &rb->steps[i];
+	return NULL;
+}
+
+static struct param_def *find_param(struct runbook *rb, const char *name, size_t n)
+{
+	for (size_t i = 0; i < rb->nparams; i++)
+		if (strlen(rb->params[i].name) == n && strncmp(rb->params[i].name, name, n) == 0)
+			return &rb->params[i];
+	return NULL;
+}
+
+int runbook_resolve_params(struct runbook *rb, char **overrides, size_t noverrides)
+{
+	size_t before = rb->nerrors;
+	for (size_t i = 0; i < noverrides; i++) {
+		const char *eq = strchr(overrides[i], '=');
+		if (!eq) {
+			rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
+			rb->errors[rb->nerrors++] = xasprintf("--param %s: expected NAME=VALUE", overrides[i]);
+			continue;
+		}
+		struct param_def *p = find_param(rb, overrides[i], (size_t)(eq - overrides[i]));
+		if (!p) {
+			struct sbuf names;
+			sbuf_init(&names);
+			for (size_t k = 0; k < rb->nparams; k++)
+				sbuf_addf(&names, "%s%s", k ? ", " : "", rb->params[k].name);
+			rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
+			rb->errors[rb->nerrors++] = xasprintf("--param %.*s: the runbook declares no such param (it has: %s)",
+							      (int)(eq - overrides[i]), overrides[i],
+							      names.data ? names.data : "none");
+			sbuf_free(&names);
+			continue;
+		}
+		free(p->value);
+		p->value = xstrdup(eq + 1);
+	}
+	for (size_t i = 0; i < rb->nparams; i++) {
+		struct param_def *p = &rb->params[i];
+		if (!p->value && p->env && getenv(p->env))
+			p->value = xstrdup(getenv(p->env));
+		if (!p->value && p->has_default)
+			p->value = xstrdup(p->def);
+		if (!p->value) {
+			add_error(rb, p->line, "missing param '%s'%s%s%s: give --param %s=VALUE%s%s", p->name,
+				  p->doc ? " (" : "", p->doc ? p->doc : "", p->doc ? ")" : "", p->name,
+				  p->env ? " or set " : "", p->env ? p->env : "");
+			continue;
+		}
+		if (p->secret)
+			secret_add(p->value);
+		if (p->nchoices) {
+			bool ok = false;
+			for (size_t c = 0; c < p->nchoices; c++)
+				ok |= strcmp(p->choices[c], p->value) == 0;
+			if (!ok) {
+				struct sbuf ch;
+				sbuf_init(&ch);
+				for (size_t c = 0; c < p->nchoices; c++)
+					sbuf_addf(&ch, "%s%s", c ? ", " : "", p->choices[c]);
+				add_error(rb, p->line, "param '%s': '%s' is not one of: %s", p->name,
+					  p->secret ? SECRET_MASK : p->value, ch.data);
+				sbuf_free(&ch);
+			}
+		}
+	}
+	return rb->nerrors > before ? -1 : 0;
+}
+
+void runbook_push_params(struct runbook *rb, lua_State *L)
+{
+	lua_createtable(L, 0, (int)rb->nparams);
+	for (size_t i = 0; i < rb->nparams; i++) {
+		if (!rb->params[i].value)
+			continue;
+		lua_pushstring(L, rb->params[i].value);
+		lua_setfield(L, -2, rb->params[i].name);
+	}
+}

@@ -1,0 +1,15 @@
+/* Where sessions live and how a SESSION argument (id, prefix or path) finds its journal. */
+#ifndef TEJUN_SESSION_H
+#define TEJUN_SESSION_H
+
+/* --log-dir, else $XDG_STATE_HOME/tejun/sessions, else ~/.local/state/tejun/sessions. Caller frees. */
+char *session_log_dir(const char *override);
+/* Creates dir and its parents (mode 0700). Returns 0 or -1 with *err (caller frees). */
+int session_mkdir(const char *dir, char **err);
+/* New id: 20261124T100200Z-RUNBOOKID-3f2a. Caller frees. */
+char *session_new_id(const char *runbook_id);
+/* Path of the journal for arg (a path, an id, or a unique id prefix in dir); NULL and *err. */
+char *session_resolve(const char *dir, const char *arg, char **err);
+/* The id of a journal path (basename without .jsonl). Caller frees. */
+char *session_id_of(const char *path);
+#endif

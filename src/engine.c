@@ -335,8 +335,10 @@ static void step_failed(struct engine *e, const char *msg, bool may_retry)
 		e->defer_timer = loop_timer(e->loop, delay, retry_timer, e);
 		return;
 	}
-	s->error = xstrdup(msg);
-	end_step(e, STEP_FAILED, msg, NULL);
+	/* the traceback is in the log; the step's error is its first line */
+	const char *nl = strchr(msg, '\n');
+	s->error = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
+	end_step(e, STEP_FAILED, s->error, NULL);
 	if (e->mode == MODE_RUN_ON)
 		e->mode = MODE_STEP;
 	advance(e);

@@ -279,11 +279,13 @@ static int c_get(lua_State *L)
 	struct engine *e = ctx_engine(L);
 	int b = argbase(L);
 	const char *key = luaL_checkstring(L, b);
+	int def = b + 1; /* index of the default, before anything is pushed */
+	bool has_def = !lua_isnoneornil(L, def);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, e->kv_ref);
 	lua_getfield(L, -1, key);
-	if (lua_isnil(L, -1) && !lua_isnoneornil(L, b + 1)) {
+	if (lua_isnil(L, -1) && has_def) {
 		lua_pop(L, 1);
-		lua_pushvalue(L, b + 1);
+		lua_pushvalue(L, def);
 	}
 	return 1;
 }

@@ -2,6 +2,9 @@
 #include "config.h"
 #include "lbind.h"
 
+int luaopen_tejun_mysql(lua_State *L);
+
 const struct lb_module lb_modules[] = {
+	{"mysql", luaopen_tejun_mysql},
 	{NULL, NULL},
 };

@@ -411,6 +411,16 @@ struct dbconn *dbconn_open(const struct dbopts *o, char **err, unsigned *errnum)
 		mysql_close(m);
 		return NULL;
 	}
+	/* Some client libraries fall back to plain text silently: check, never trust. */
+	if (o->ssl_mode && strcasecmp(o->ssl_mode, "DISABLED") != 0 && strcasecmp(o->ssl_mode, "PREFERRED") != 0
+	    && !mysql_get_ssl_cipher(m)) {
+		*err = xasprintf("connect to %s: ssl_mode=%s but the connection is not encrypted (TLS: does "
+				 "the server support it?)", target, o->ssl_mode);
+		*errnum = 2026;
+		free(target);
+		mysql_close(m);
+		return NULL;
+	}
 	struct dbconn *c = xcalloc(1, sizeof *c);
 	c->mysql = m;
 	c->target = target;
@@ -661,6 +671,22 @@ char *dbconn_format(struct dbconn *c, const char *sql, const struct dbval *vals,
 		set_err(c, 0, msg);
 		sbuf_free(&b);
 		return NULL;
+	}
+	return sbuf_steal(&b);
+}
+
+char *dbconn_fill(const char *tpl, const char *const *args, int n)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	int k = 0;
+	for (const char *p = tpl; *p; p++) {
+		if (p[0] == '%' && p[1] == 's' && k < n) {
+			sbuf_adds(&b, args[k++]);
+			p++;
+		} else {
+			sbuf_add(&b, p, 1);
+		}
 	}
 	return sbuf_steal(&b);
 }

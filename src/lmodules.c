@@ -2,9 +2,17 @@
 #include "config.h"
 #include "lbind.h"
 
+int luaopen_tejun_sh(lua_State *L);
+
 int luaopen_tejun_mysql(lua_State *L);
 
+int luaopen_tejun_aws(lua_State *L);
+int luaopen_tejun_slack(lua_State *L);
+
 const struct lb_module lb_modules[] = {
+	{"sh", luaopen_tejun_sh},
 	{"mysql", luaopen_tejun_mysql},
+	{"aws", luaopen_tejun_aws},
+	{"slack", luaopen_tejun_slack},
 	{NULL, NULL},
 };

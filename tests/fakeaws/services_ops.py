@@ -36,9 +36,12 @@ def rds_create_snapshot(s, p, ctx):
             'PercentProgress': 0, 'SnapshotCreateTime': now(), 'SnapshotType': 'manual',
             'DBSnapshotArn': 'arn:aws:rds:%s:%s:snapshot:%s' % (s['region'], ACCOUNT, sid)}
     s['snapshots'][sid] = snap
-    later(snap, 'Status', 'creating', 'backing-up', 'available')
+
+    def finish(res):  # the instance leaves backing-up when its snapshot completes
+        res.update(Status='available', PercentProgress=100)
+        inst['DBInstanceStatus'] = 'available'
+    later(snap, 'Status', 'creating', 'backing-up', finish)
     later(snap, 'PercentProgress', 0, 45, 100)
-    later(inst, 'DBInstanceStatus', 'backing-up', 'available')
     inst['DBInstanceStatus'] = 'backing-up'
     return {'DBSnapshot': tick(snap)}
 
@@ -231,7 +234,7 @@ def r53_change(s, p, ctx):
     info = {'Id': '/change/' + cid, 'Status': 'PENDING', 'SubmittedAt': now()}
     if p['ChangeBatch'].get('Comment'):
         info['Comment'] = p['ChangeBatch']['Comment']
-    later(info, 'Status', 'PENDING', 'INSYNC')
+    later(info, 'Status', 'PENDING', 'PENDING', 'INSYNC')
     s['changes'][cid] = info
     return {'ChangeInfo': tick(info)}
 
@@ -375,7 +378,7 @@ def lambda_update(s, p, ctx):
         if want != m['State']:
             step = 'Enabling' if p['Enabled'] else 'Disabling'
             m['State'] = step
-            later(m, 'State', step, want)
+            later(m, 'State', step, step, want)
     if 'BatchSize' in p:
         m['BatchSize'] = p['BatchSize']
     m['LastModified'] = now()

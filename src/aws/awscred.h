@@ -1,0 +1,23 @@
+/* AWS credentials and region, resolved as the AWS CLI does: environment, then AWS_PROFILE in
+ * ~/.aws/credentials and ~/.aws/config (keys, role_arn + source_profile through STS
+ * AssumeRole, credential_process), then EC2 instance metadata (IMDSv2). */
+#ifndef TEJUN_AWSCRED_H
+#define TEJUN_AWSCRED_H
+
+struct awscred {
+	char *akid, *secret, *token; /* token may be NULL */
+	double expires;              /* wall clock; 0 = does not expire */
+	char *source;                /* "env", "profile:NAME", "assume-role:ARN", "process", "imds" */
+};
+
+/* Fills out with a copy of current credentials (cached, refreshed 5 minutes before they
+ * expire). Secret parts are registered with secret_add. 0, or -1 with *err (malloc'd). */
+int awscred_get(struct awscred *out, char **err);
+void awscred_free(struct awscred *c);
+/* Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, IMDS; NULL if none (malloc'd). */
+char *awscred_region(void);
+/* A key of the active profile in ~/.aws/config (malloc'd or NULL). */
+char *awscred_config(const char *key);
+/* Forget cached credentials (tests, profile switch). */
+void awscred_reset(void);
+#endif

@@ -16,7 +16,9 @@ out=$("${A[@]}" route53 change-resource-record-sets --hosted-zone-id Z0PRIVATE00
   --query ChangeInfo.[Id,Status])
 expect "route53 upsert" "PENDING" "$out"
 id=${out%%	*}
-expect "route53 INSYNC" "INSYNC" "$("${A[@]}" route53 get-change --id "$id" --query ChangeInfo.Status)"
+st=""
+for _ in 1 2; do st+=" $("${A[@]}" route53 get-change --id "$id" --query ChangeInfo.Status)"; done
+expect "route53 PENDING -> INSYNC" "PENDING INSYNC" "$st"
 expect "s3 website" "index.html" "$("${A[@]}" s3api get-bucket-website --bucket prod-web)"
 expect "events prefix" "batch-cleanup" "$("${A[@]}" events list-rules --name-prefix batch- --query 'Rules[].Name')"
 expect "sqs attrs" "3" "$("${A[@]}" sqs get-queue-attributes --queue-url "$AWS_ENDPOINT_URL/123456789012/video-queue" \

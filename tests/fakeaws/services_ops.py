@@ -473,11 +473,10 @@ def cw_data(s, p, ctx):
 def sts_assume(s, p, ctx):
     if ':role/' not in p['RoleArn']:
         raise AwsError('ValidationError', '%s is invalid' % p['RoleArn'])
-    creds = ctx['issue'](p['RoleArn'])
-    return {'Credentials': creds, 'AssumedRoleUser': {
-        'AssumedRoleId': 'AROAFAKE:' + p['RoleSessionName'],
-        'Arn': p['RoleArn'].replace(':iam:', ':sts:').replace(':role/', ':assumed-role/')
-        + '/' + p['RoleSessionName']}}
+    arn = p['RoleArn'].replace(':iam:', ':sts:').replace(':role/', ':assumed-role/') + '/' + p['RoleSessionName']
+    creds = ctx['issue'](arn)
+    return {'Credentials': creds, 'AssumedRoleUser': {'AssumedRoleId': 'AROAFAKE:' + p['RoleSessionName'],
+                                                      'Arn': arn}}
 
 
 @op('sts', 'GetCallerIdentity')

@@ -143,7 +143,9 @@ static json_t *fetch_map(struct dbconn *c, const char *sql, const char *from, co
 					memmove(dg, dg + 17, strlen(dg + 17) + 1);
 				while (*x && x[strlen(x) - 1] == ' ')
 					x[strlen(x) - 1] = '\0';
-			} else
+			} else if (from && cell && strcmp(cell, from) == 0) /* REFERENCED_TABLE_SCHEMA */
+				x = xstrdup(to);
+			else
 				x = from ? dbrename_rewrite(cell ? cell : "NULL", from, to) : xstrdup(cell ? cell : "NULL");
 			sbuf_addf(&b, "%s%s", k > 1 ? " | " : "", x);
 			free(x);

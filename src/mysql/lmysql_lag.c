@@ -187,31 +187,25 @@ static void free_lagargs(void *p)
 	free(a);
 }
 
-/* heartbeat = hb object | schema string | true (default schema) | false; default: "tejun" if
- * present. */
+/* heartbeat = hb object | schema string | true (default schema) | false (the default): a
+ * heartbeat table nobody writes any more would report ever-growing lag, so it is opt-in. */
 static struct lagargs *lag_args(lua_State *L, int t)
 {
 	struct lagargs *a = xcalloc(1, sizeof *a);
-	a->schema = xstrdup(DBLAG_DEFAULT_SCHEMA);
 	if (t == 0)
 		return a;
 	lua_getfield(L, t, "heartbeat");
 	struct lhb *hb = luaL_testudata(L, -1, HB_MT);
 	if (hb) {
-		free(a->schema);
 		a->schema = xstrdup(hb->schema);
 		a->source_id = hb->server_id;
 		a->hb_required = true;
 	} else if (lua_type(L, -1) == LUA_TSTRING) {
-		free(a->schema);
 		a->schema = xstrdup(lua_tostring(L, -1));
 		a->hb_required = true;
-	} else if (lua_type(L, -1) == LUA_TBOOLEAN) {
-		a->hb_required = lua_toboolean(L, -1);
-		if (!a->hb_required) {
-			free(a->schema);
-			a->schema = NULL;
-		}
+	} else if (lua_toboolean(L, -1)) {
+		a->schema = xstrdup(DBLAG_DEFAULT_SCHEMA);
+		a->hb_required = true;
 	}
 	lua_pop(L, 1);
 	a->source_id = (unsigned long)lm_optnumber(L, t, "source_id", (double)a->source_id);

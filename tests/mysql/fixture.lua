@@ -47,10 +47,14 @@ function F.create(db, name, opt)
     must(db:exec("INSERT INTO " .. q .. ".customers (name, note, balance, flags, doc) VALUES (?, ?, ?, b'10100101', ?)",
       p[1], p[2], p[3], p[4]))
   end
-  -- Binary payloads with NUL bytes, some NULL, from a recursive CTE (MySQL 8 and MariaDB).
+  -- Binary payloads with NUL bytes, some NULL; numbers from a digits cross join (up to 10000,
+  -- no recursion limits to trip over on either server).
+  local d = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 " ..
+    "UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)"
   must(db:exec("INSERT INTO " .. q .. ".orders (id, customer_id, payload) " ..
-    "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < " .. n .. ") " ..
-    "SELECT n, 1 + n % 4, IF(n % 7 = 0, NULL, UNHEX(CONCAT('00', LPAD(HEX(n), 8, '0'), '00FF'))) FROM s"))
+    "SELECT n, 1 + n % 4, IF(n % 7 = 0, NULL, UNHEX(CONCAT('00', LPAD(HEX(n), 8, '0'), '00FF'))) FROM " ..
+    "(SELECT 1 + a.d + 10 * b.d + 100 * c.d + 1000 * e.d AS n FROM " .. d .. " a, " .. d .. " b, " .. d ..
+    " c, " .. d .. " e) s WHERE n <= " .. n))
   must(db:exec("INSERT INTO " .. q .. ".events_log VALUES ('a', '2024-01-01 00:00:00.123456'), (NULL, NULL), ('a', '2024-01-01 00:00:00.123456')"))
 end
 

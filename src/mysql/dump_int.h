@@ -1,0 +1,67 @@
+/* Internals shared by dump.c (snapshot, workers, manifest), dumpschema.c (plan and DDL
+ * files) and dumpext.c (the external mysqldump driver). Not used outside the dump. */
+#ifndef TEJUN_DUMP_INT_H
+#define TEJUN_DUMP_INT_H
+#include "mysql/dump.h"
+#include "mysql/progress.h"
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+struct dbconn;
+
+struct dtable {
+	char *schema, *name, *fname;   /* fname: encoded for file names */
+	char *collist;                 /* `a`,`b` (generated columns left out) */
+	char *pk;                      /* first primary key column when it is an integer */
+	bool pk_unsigned;
+	char *min, *max;               /* of pk in the snapshot, NULL for an empty table */
+	double data_length, index_length, rows_est, weight;
+	int nchunks, chunks_done, file_seq;
+	unsigned long long rows, raw_bytes;
+	bool deferred;
+	double frac;                   /* of the table dumped, for progress */
+};
+
+struct dchunk {
+	struct dtable *t;
+	int idx;
+	char *lo, *hi;                 /* NULL: unbounded on that side */
+	double flo, fhi, cur;          /* key positions for progress */
+	unsigned long long rows;
+	bool started, done;
+};
+
+struct dump {
+	struct dump_opts o;
+	char **schemas;
+	pthread_mutex_t mu;
+	struct dtable **tables;
+	size_t ntables;
+	struct dchunk *chunks;
+	size_t nchunks, next_chunk;
+	json_t *schema_files, *data_files, *post_files, *schema_info, *manifest;
+	struct progress prog;
+	double total;
+	bool prog_started;
+	char phase[24], label[160];
+	unsigned long long rows, bytes_written;
+	struct sbuf *notes;
+	char *err;                     /* first worker error */
+	char id[33];
+	double t0;
+};
+
+/* dump.c */
+void dump_note(struct dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool dump_cancelled(struct dump *d);
+/* Writes one whole small file (DDL) and records it in list (schema_files or post_files). */
+int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *kind,
+		    const char *schema, const char *table, const char *text, char **err);
+/* dumpschema.c: tables, columns, keys, ranges and every DDL file of one schema. */
+int dumpschema_plan(struct dump *d, struct dbconn *c, const char *schema, char **err);
+/* Splits the planned tables into chunks (d->chunks). */
+void dumpschema_chunk(struct dump *d);
+/* dumpext.c: the whole dump by the external mysqldump client. */
+int dumpext_run(struct dump *d, struct dbconn *c, char **err);
+#endif

@@ -1,0 +1,198 @@
+/* SQL text of dump files: value literals, headers, DDL rewrites. */
+#include "config.h"
+#include "mysql/dumpsql.h"
+#include "mysql/dbconn.h"
+#include "util.h"
+#include <mysql.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef MYSQL_TYPE_JSON_ID
+#define MYSQL_TYPE_JSON_ID 245 /* MySQL 8's JSON; binary charset but must load as text */
+#endif
+
+enum dumpsql_kind dumpsql_kind_of(int type, unsigned charsetnr, unsigned flags)
+{
+	(void)flags;
+	switch (type) {
+	case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_LONG: case MYSQL_TYPE_INT24:
+	case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
+	case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE: case MYSQL_TYPE_YEAR:
+		return DUMPSQL_NUM;
+	case MYSQL_TYPE_BIT: case MYSQL_TYPE_GEOMETRY:
+		return DUMPSQL_HEX;
+	case MYSQL_TYPE_TINY_BLOB: case MYSQL_TYPE_MEDIUM_BLOB: case MYSQL_TYPE_LONG_BLOB:
+	case MYSQL_TYPE_BLOB: case MYSQL_TYPE_VAR_STRING: case MYSQL_TYPE_STRING:
+	case MYSQL_TYPE_VARCHAR:
+		return charsetnr == 63 ? DUMPSQL_HEX : DUMPSQL_QUOTE;
+	default:
+		if (type == MYSQL_TYPE_JSON_ID)
+			return DUMPSQL_QUOTE;
+		return DUMPSQL_QUOTE;
+	}
+}
+
+static char *reserve(struct sbuf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+/* Written by hand rather than mysql_real_escape_string: the connection charset is always
+ * utf8mb4, where no multibyte sequence contains an ASCII byte, so byte-wise escaping is
+ * exact, needs no connection and runs at memory speed on the dump's hot path. */
+static void quote(struct sbuf *b, const unsigned char *s, size_t n)
+{
+	char *o = reserve(b, 2 * n + 2), *start = o;
+	*o++ = '\'';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		switch (c) {
+		case 0: *o++ = '\\'; *o++ = '0'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case 26: *o++ = '\\'; *o++ = 'Z'; break;
+		case '\\': case '\'': case '"': *o++ = '\\'; *o++ = (char)c; break;
+		default: *o++ = (char)c;
+		}
+	}
+	*o++ = '\'';
+	b->len += (size_t)(o - start);
+	b->data[b->len] = '\0';
+}
+
+static void hex(struct sbuf *b, const unsigned char *s, size_t n)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	if (n == 0) {
+		sbuf_add(b, "''", 2);
+		return;
+	}
+	char *o = reserve(b, 2 * n + 2);
+	*o++ = '0';
+	*o++ = 'x';
+	for (size_t i = 0; i < n; i++) {
+		*o++ = hx[s[i] >> 4];
+		*o++ = hx[s[i] & 15];
+	}
+	b->len += 2 * n + 2;
+	b->data[b->len] = '\0';
+}
+
+void dumpsql_value(struct sbuf *b, const char *v, size_t len, enum dumpsql_kind k)
+{
+	if (!v) {
+		sbuf_add(b, "NULL", 4);
+		return;
+	}
+	switch (k) {
+	case DUMPSQL_NUM: sbuf_add(b, v, len); break;
+	case DUMPSQL_HEX: hex(b, (const unsigned char *)v, len); break;
+	case DUMPSQL_QUOTE: quote(b, (const unsigned char *)v, len); break;
+	}
+}
+
+void dumpsql_header(struct sbuf *b, const char *what)
+{
+	sbuf_addf(b, "-- tejun dump: %s\n", what);
+	/* Backslash escapes need a sql_mode without NO_BACKSLASH_ESCAPES; zero dates and
+	 * explicit 0 in AUTO_INCREMENT columns must load as they were dumped. */
+	sbuf_adds(b, "SET NAMES utf8mb4;\nSET time_zone='+00:00';\nSET foreign_key_checks=0;\n"
+		     "SET unique_checks=0;\nSET sql_mode='NO_AUTO_VALUE_ON_ZERO';\n");
+}
+
+static bool starts(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+void dumpsql_split_indexes(const char *create, const char *name, char **table, char **alter)
+{
+	*alter = NULL;
+	const char *body = strchr(create, '\n');
+	const char *end = body ? strstr(body, "\n)") : NULL;
+	if (!body || !end) {
+		*table = xstrdup(create);
+		return;
+	}
+	struct sbuf t, a;
+	sbuf_init(&t);
+	sbuf_init(&a);
+	sbuf_add(&t, create, (size_t)(body - create));
+	int kept = 0, moved = 0;
+	const char *p = body + 1;
+	while (p < end + 1) {
+		const char *nl = memchr(p, '\n', (size_t)(end + 1 - p));
+		if (!nl)
+			nl = end + 1;
+		size_t n = (size_t)(nl - p);
+		if (n && p[n - 1] == ',')
+			n--;
+		if (starts(p, "  KEY `")) {
+			sbuf_adds(&a, moved++ ? ",\n  ADD " : "ADD ");
+			sbuf_add(&a, p + 2, n - 2);
+		} else {
+			sbuf_adds(&t, kept++ ? ",\n" : "\n");
+			sbuf_add(&t, p, n);
+		}
+		p = nl + 1;
+	}
+	sbuf_adds(&t, end);
+	*table = sbuf_steal(&t);
+	if (moved) {
+		struct sbuf s;
+		sbuf_init(&s);
+		sbuf_adds(&s, "ALTER TABLE ");
+		dbconn_quote_ident(&s, name);
+		sbuf_adds(&s, "\n  ");
+		sbuf_add(&s, a.data, a.len);
+		sbuf_adds(&s, ";\n");
+		*alter = sbuf_steal(&s);
+	}
+	sbuf_free(&a);
+}
+
+void dumpsql_strip_definer(char *sql)
+{
+	char *d = strstr(sql, " DEFINER=");
+	if (!d)
+		return;
+	char *p = d + 9;
+	/* user@host, each part `quoted`, 'quoted' or bare (CURRENT_USER) */
+	while (*p && *p != ' ' && *p != '\n') {
+		if (*p == '`' || *p == '\'') {
+			char q = *p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += (*p == q) ? 2 : 1;
+			if (*p)
+				p++;
+		} else {
+			p++;
+		}
+	}
+	memmove(d, p, strlen(p) + 1);
+}
+
+char *dumpsql_unqualify(const char *sql, const char *schema)
+{
+	struct sbuf pat, out;
+	sbuf_init(&pat);
+	sbuf_init(&out);
+	dbconn_quote_ident(&pat, schema);
+	sbuf_add(&pat, ".", 1);
+	const char *p = sql, *q;
+	while ((q = strstr(p, pat.data))) {
+		sbuf_add(&out, p, (size_t)(q - p));
+		p = q + pat.len;
+	}
+	sbuf_adds(&out, p);
+	sbuf_free(&pat);
+	return sbuf_steal(&out);
+}

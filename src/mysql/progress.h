@@ -1,0 +1,35 @@
+/* Progress estimator shared by dump, restore and copy: turns a raw "done of total" signal,
+ * which may jitter or overshoot (row estimates are off, table statistics refresh lazily),
+ * into what an operator can trust: monotonic, never above 100 % until the work has
+ * really finished, exactly 100 % at the end, and an ETA from a moving average of the
+ * recent rate. Not thread-safe: the owner serialises calls. */
+#ifndef TEJUN_PROGRESS_H
+#define TEJUN_PROGRESS_H
+#include <stdbool.h>
+
+#define PROGRESS_WINDOW 64
+
+struct progress {
+	double total;              /* fixed at init */
+	double shown;              /* what was last reported, never decreases */
+	double t0;
+	bool finished;
+	/* ring of (time, shown) samples for the moving-average rate */
+	double st[PROGRESS_WINDOW], sv[PROGRESS_WINDOW];
+	unsigned n, head;
+	double window_secs;        /* rate is measured over about this long (default 20 s) */
+};
+
+void progress_init(struct progress *p, double total, double now);
+/* Feeds a raw estimate of work done; returns the value to show: at least the last one,
+ * at most 99.9 % of total (only progress_finish reaches 100 %). */
+double progress_update(struct progress *p, double raw_done, double now);
+/* The work has completed: shown becomes exactly total. */
+void progress_finish(struct progress *p, double now);
+/* Units of total per second over the recent window, 0 when unknown. */
+double progress_rate(const struct progress *p);
+/* Seconds left at the recent rate, -1 when unknown (too early or stalled), 0 when finished. */
+double progress_eta(const struct progress *p);
+/* shown / total * 100. */
+double progress_pct(const struct progress *p);
+#endif

@@ -4,11 +4,13 @@
 #include <stddef.h>
 
 extern const struct cmd_entry cmd_run_entry, cmd_plan_entry, cmd_check_entry, cmd_verify_log_entry;
+extern const struct cmd_entry cmd_replay_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry,
 	&cmd_plan_entry,
 	&cmd_check_entry,
 	&cmd_verify_log_entry,
+	&cmd_replay_entry,
 	NULL,
 };

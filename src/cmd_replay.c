@@ -1,0 +1,172 @@
+/* tejun replay SESSION: the journal fed back into a view through the player. Nothing runs:
+ * no engine is created, and views get no controller. */
+#include "config.h"
+#include "cmd.h"
+#include "jindex.h"
+#include "loop.h"
+#include "player.h"
+#include "session.h"
+#include "util.h"
+#include "view.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Resolved at link time, like cmd_run: the TUI may not be built in. tui_view_set_player is
+ * the TUI's hook for the player's keys and footer; without it the TUI plays at --speed and
+ * keeps its own keys (navigate, search, quit). */
+extern const struct view_ops tui_view_ops __attribute__((weak));
+bool tui_view_quit_requested(const struct view *v) __attribute__((weak));
+void tui_view_set_player(struct view *v, struct player *p) __attribute__((weak));
+
+static int cmd_replay(int argc, char **argv);
+const struct cmd_entry cmd_replay_entry = {"replay", "SESSION [--speed X] [--no-tui] [--log-dir DIR]",
+					   "replay a recorded session (runs nothing)", cmd_replay};
+
+struct target {
+	const struct view_ops *ops;
+	struct view *v;
+};
+
+static void t_reset(void *arg)
+{
+	struct target *t = arg;
+	t->ops->reset(t->v);
+}
+
+static void t_flush(void *arg)
+{
+	struct target *t = arg;
+	t->ops->flush(t->v);
+}
+
+/* Said before anything is shown: a reviewer must know whether to trust what follows. */
+static void integrity_line(FILE *f, const char *path, const struct journal_scan *s)
+{
+	switch (s->problem) {
+	case JOURNAL_OK:
+		fprintf(f, "journal %s: chain intact (%ld events)\n", path, s->lines);
+		break;
+	case JOURNAL_TORN:
+		fprintf(f, "journal %s: chain intact up to line %ld; %s\n", path, s->lines, s->message);
+		break;
+	default:
+		fprintf(f, "WARNING: journal %s was TAMPERED WITH: %s; replaying only the %ld intact lines before it\n",
+			path, s->message, s->lines);
+		break;
+	}
+}
+
+static bool tampered(const struct journal_scan *s)
+{
+	return s->problem != JOURNAL_OK && s->problem != JOURNAL_TORN;
+}
+
+static int replay_lines(struct jindex *ix, const char *path, const struct journal_scan *scan)
+{
+	integrity_line(stdout, path, scan);
+	char *err = NULL;
+	struct view_config vc = {.replay = true, .out = stdout};
+	struct view *v = line_view_ops.open(&vc, &err);
+	if (!v) {
+		fprintf(stderr, "tejun replay: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	struct target tg = {&line_view_ops, v};
+	struct player_target pt = {line_view_ops.sink(v), t_reset, t_flush, &tg};
+	struct player *p = player_new(ix, &pt);
+	player_seek(p, player_count(p));
+	player_free(p);
+	line_view_ops.close(v);
+	return tampered(scan) ? EXIT_FAILED : EXIT_DONE;
+}
+
+static int replay_tui(struct jindex *ix, const char *path, const struct journal_scan *scan, double speed)
+{
+	char *err = NULL;
+	struct loop *loop = loop_new();
+	struct view_config vc = {.replay = true, .loop = loop, .out = stdout};
+	struct view *v = tui_view_ops.open(&vc, &err);
+	if (!v) {
+		fprintf(stderr, "tejun replay: %s\n", err);
+		free(err);
+		loop_free(loop);
+		return EXIT_USAGE;
+	}
+	struct target tg = {&tui_view_ops, v};
+	struct player_target pt = {tui_view_ops.sink(v), t_reset, t_flush, &tg};
+	struct player *p = player_new(ix, &pt);
+	if (tui_view_set_player)
+		tui_view_set_player(v, p);
+	player_seek(p, 1);
+	player_set_speed(p, speed, now_mono());
+	player_play(p, now_mono());
+	while (!(tui_view_quit_requested && tui_view_quit_requested(v))) {
+		double due = player_tick(p, now_mono());
+		loop_once(loop, due < 0 || due > 0.25 ? 0.25 : due);
+		tui_view_ops.flush(v);
+	}
+	tui_view_ops.close(v);
+	player_free(p);
+	loop_free(loop);
+	integrity_line(stderr, path, scan);
+	return tampered(scan) ? EXIT_FAILED : EXIT_DONE;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {{"speed", required_argument, NULL, 's'},
+					     {"no-tui", no_argument, NULL, 'n'},
+					     {"log-dir", required_argument, NULL, 'l'},
+					     {NULL, 0, NULL, 0}};
+	const char *log_dir = NULL;
+	double speed = 1.0;
+	bool no_tui = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end = NULL;
+		switch (c) {
+		case 's':
+			speed = strtod(optarg, &end);
+			if (end == optarg || *end || speed < PLAYER_SPEED_MIN || speed > PLAYER_SPEED_MAX) {
+				fprintf(stderr, "tejun replay: --speed takes %g to %g\n", PLAYER_SPEED_MIN, PLAYER_SPEED_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n': no_tui = true; break;
+		case 'l': log_dir = optarg; break;
+		default: return cmd_usage(&cmd_replay_entry);
+		}
+	}
+	if (optind != argc - 1)
+		return cmd_usage(&cmd_replay_entry);
+	char *dir = session_log_dir(log_dir), *err = NULL;
+	char *path = session_resolve(dir, argv[optind], &err);
+	free(dir);
+	if (!path) {
+		fprintf(stderr, "tejun replay: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	struct journal_scan scan;
+	struct jindex *ix = jindex_open(path, &scan, &err);
+	int rc = EXIT_USAGE;
+	if (!ix) {
+		fprintf(stderr, "tejun replay: %s\n", err);
+		free(err);
+	} else if (scan.problem == JOURNAL_IOERR) {
+		fprintf(stderr, "tejun replay: %s\n", scan.message);
+	} else {
+		bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+		if (no_tui || !tty || &tui_view_ops == NULL)
+			rc = replay_lines(ix, path, &scan);
+		else
+			rc = replay_tui(ix, path, &scan, speed);
+	}
+	jindex_free(ix);
+	free(path);
+	return rc;
+}

@@ -364,7 +364,8 @@ static int attempt(const struct awsops_op *op, struct request *rq, const char *e
 	const char *base = hs + hl; /* path prefix of the endpoint, usually "" */
 	char *path = xasprintf("%s%s", base, rq->path.data);
 	char date[20];
-	sigv4_amz_date(time(NULL), date, sizeof date);
+	time_t now = time(NULL); /* one clock reading: the header and the signature must agree */
+	sigv4_amz_date(now, date, sizeof date);
 	char payload[65];
 	sigv4_sha256_hex(rq->body.data ? rq->body.data : "", rq->body.len, payload);
 	struct sigv4_header h[8];
@@ -384,7 +385,7 @@ static int attempt(const struct awsops_op *op, struct request *rq, const char *e
 				 .nheaders = nh, .body = rq->body.data, .body_len = rq->body.len,
 				 .payload_hash = payload, .region = op->svc->global ? "us-east-1" : region,
 				 .service = op->svc->signing, .akid = c->akid, .secret = c->secret,
-				 .when = time(NULL), .s3 = s3};
+				 .when = now, .s3 = s3};
 	char *auth = sigv4_sign(&in, NULL, NULL);
 	struct curl_slist *hl_ = NULL;
 	for (size_t i = 1; i < nh; i++) { /* curl sends Host itself, from the URL */

@@ -24,10 +24,6 @@
 
 #define POLLIN_EVENT POLLIN
 
-/* Until the TUI lands the line view serves every run (weak: resolved at link time). */
-extern const struct view_ops tui_view_ops __attribute__((weak));
-void tui_emergency_restore(void) __attribute__((weak));
-
 static int cmd_run(int argc, char **argv);
 const struct cmd_entry cmd_run_entry = {
 	"run",
@@ -55,8 +51,7 @@ static void on_signal(int sig)
 
 static void on_fatal(int sig)
 {
-	if (tui_emergency_restore)
-		tui_emergency_restore();
+	tui_emergency_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -198,7 +193,7 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 
 	struct engine_options eo = {.operator_name = operator_name, .host = host, .session_id = sid,
 				    .dry_run = o->dry_run, .term_cols = ws.ws_col, .term_rows = ws.ws_row};
-	bool use_tui = tty && !o->no_tui && !o->answers && &tui_view_ops != NULL;
+	bool use_tui = tty && !o->no_tui && !o->answers;
 	eo.autorun = !use_tui;
 	struct engine *e = engine_new(rb, &bus, loop, &eo);
 	struct view_config vc = {.ctl = engine_controller(e), .loop = loop, .answers_path = o->answers,

@@ -3,6 +3,8 @@
 #include "cmd.h"
 #include <stddef.h>
 
+extern const struct cmd_entry cmd_sizes_entry, cmd_verify_entry, cmd_preflight_entry;
+
 extern const struct cmd_entry cmd_run_entry, cmd_plan_entry, cmd_check_entry, cmd_verify_log_entry;
 extern const struct cmd_entry cmd_replay_entry;
 
@@ -12,5 +14,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_verify_log_entry,
 	&cmd_replay_entry,
+	&cmd_sizes_entry,
+	&cmd_verify_entry,
+	&cmd_preflight_entry,
 	NULL,
 };

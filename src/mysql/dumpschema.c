@@ -197,21 +197,21 @@ static int table_range(struct dtable *t, struct dbconn *c, char **err)
 /* One post file of a schema: each object as DROP IF EXISTS + CREATE (so a resumed or
  * repeated load is harmless), under DELIMITER ;; because bodies contain ';'. */
 struct post_kind {
-	const char *kind, *file, *list_sql, *show, *drop, *create_col;
+	const char *kind, *file, *list_pre, *list_post, *show, *drop, *create_col;
 };
 static const struct post_kind post_kinds[] = {
 	{"views", "4-views.sql",
-	 "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA=%s ORDER BY TABLE_NAME",
+	 "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA=", " ORDER BY TABLE_NAME",
 	 "SHOW CREATE VIEW", "DROP VIEW IF EXISTS", "Create View"},
 	{"routines", "5-routines.sql",
-	 "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA=%s "
-	 "ORDER BY ROUTINE_TYPE, ROUTINE_NAME", NULL, NULL, NULL},
+	 "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA=",
+	 " ORDER BY ROUTINE_TYPE, ROUTINE_NAME", NULL, NULL, NULL},
 	{"triggers", "6-triggers.sql",
-	 "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA=%s "
-	 "ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER", "SHOW CREATE TRIGGER", "DROP TRIGGER IF EXISTS",
+	 "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA=",
+	 " ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER", "SHOW CREATE TRIGGER", "DROP TRIGGER IF EXISTS",
 	 "SQL Original Statement"},
 	{"events", "7-events.sql",
-	 "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA=%s ORDER BY EVENT_NAME",
+	 "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA=", " ORDER BY EVENT_NAME",
 	 "SHOW CREATE EVENT", "DROP EVENT IF EXISTS", "Create Event"},
 };
 
@@ -243,7 +243,10 @@ static int post_file(struct dump *d, struct dbconn *c, const char *schema, const
 		     const struct post_kind *k, char **err)
 {
 	struct dbres *list = NULL;
-	if (dbconn_queryf(c, &list, k->list_sql, qs) < 0) {
+	char *lq = xasprintf("%s%s%s", k->list_pre, qs, k->list_post);
+	int lrc = dbconn_query(c, lq, &list);
+	free(lq);
+	if (lrc < 0) {
 		*err = xasprintf("%s %s: %s", schema, k->kind, c->err);
 		return -1;
 	}

@@ -82,6 +82,16 @@ static void trim(struct sbuf *b)
 		b->data[b->len] = '\0';
 }
 
+/* Is the text so far a "DELIMITER x" command (which runs to the end of its line)? */
+static bool is_delim_cmd(const struct sbuf *b)
+{
+	size_t i = 0;
+	while (i < b->len && isspace((unsigned char)b->data[i]))
+		i++;
+	return b->len - i >= 10 && strncasecmp(b->data + i, "DELIMITER", 9) == 0 &&
+	       (b->data[i + 9] == ' ' || b->data[i + 9] == '\t');
+}
+
 /* The statement so far is blank: is it a DELIMITER line? Then switch and drop it. */
 static bool delimiter_line(struct restoresql *s, struct sbuf *b)
 {
@@ -133,7 +143,7 @@ int restoresql_next(struct restoresql *s, struct sbuf *b, char **err)
 		case CODE:
 			if (c == '\n') {
 				/* a DELIMITER command is a whole line on its own */
-				if (b->len >= 9 && strncasecmp(b->data, "DELIMITER", 9) == 0 && delimiter_line(s, b)) {
+				if (is_delim_cmd(b) && delimiter_line(s, b)) {
 					at_line_start = true;
 					continue;
 				}
@@ -150,7 +160,7 @@ int restoresql_next(struct restoresql *s, struct sbuf *b, char **err)
 				sbuf_add(b, &c, 1);
 				continue;
 			}
-			if (c == s->delim[0]) {
+			if (c == s->delim[0] && !is_delim_cmd(b)) {
 				/* whole delimiter? */
 				size_t k = 1;
 				while (k < s->dlen) {
@@ -226,7 +236,7 @@ int restoresql_next(struct restoresql *s, struct sbuf *b, char **err)
 		}
 	}
 	(void)at_line_start;
-	if (b->len >= 9 && strncasecmp(b->data, "DELIMITER", 9) == 0 && delimiter_line(s, b))
+	if (is_delim_cmd(b) && delimiter_line(s, b))
 		return 0;
 	trim(b);
 	return b->len ? 1 : 0;

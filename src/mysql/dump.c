@@ -1,0 +1,810 @@
+/* Dump orchestration: consistent snapshot over N connections, parallel chunk workers that
+ * stream rows into SQL files, progress against information_schema sizes, manifest last. */
+#include "config.h"
+#include "mysql/dump.h"
+#include "mysql/dump_int.h"
+#include "mysql/dbconn.h"
+#include "mysql/dumpfile.h"
+#include "mysql/dumpsql.h"
+#include "mysql/manifest.h"
+#include "util.h"
+#include <errno.h>
+#include <mysql.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STMT_BYTES (1u << 20)   /* one INSERT: well under every max_allowed_packet default */
+
+struct dump *dump_new(const struct dump_opts *o)
+{
+	struct dump *d = xcalloc(1, sizeof *d);
+	d->o = *o;
+	size_t n = 0;
+	while (o->schemas && o->schemas[n])
+		n++;
+	d->schemas = xcalloc(n + 1, sizeof *d->schemas);
+	for (size_t i = 0; i < n; i++)
+		d->schemas[i] = xstrdup(o->schemas[i]);
+	d->o.schemas = (const char *const *)d->schemas;
+	d->o.dir = xstrdup(o->dir);
+	d->o.lock = xstrdup(o->lock ? o->lock : "auto");
+	d->o.driver = xstrdup(o->driver ? o->driver : "native");
+	d->o.mysqldump = o->mysqldump ? xstrdup(o->mysqldump) : NULL;
+	if (d->o.threads <= 0)
+		d->o.threads = 4;
+	if (d->o.threads > 64)
+		d->o.threads = 64;
+	if (!d->o.chunk_bytes)
+		d->o.chunk_bytes = 32ull << 20;
+	pthread_mutex_init(&d->mu, NULL);
+	d->schema_files = json_array();
+	d->data_files = json_array();
+	d->post_files = json_array();
+	d->schema_info = json_array();
+	d->notes = xcalloc(1, sizeof *d->notes);
+	sbuf_init(d->notes);
+	snprintf(d->phase, sizeof d->phase, "connect");
+	manifest_new_id(d->id);
+	return d;
+}
+
+void dump_free(struct dump *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->ntables; i++) {
+		struct dtable *t = d->tables[i];
+		free(t->schema); free(t->name); free(t->fname); free(t->collist); free(t->pk);
+		free(t->min); free(t->max); free(t);
+	}
+	for (size_t i = 0; i < d->nchunks; i++) {
+		free(d->chunks[i].lo);
+		free(d->chunks[i].hi);
+	}
+	free(d->chunks);
+	free(d->tables);
+	for (size_t i = 0; d->schemas[i]; i++)
+		free(d->schemas[i]);
+	free(d->schemas);
+	free((char *)d->o.dir);
+	free((char *)d->o.lock);
+	free((char *)d->o.driver);
+	free((char *)d->o.mysqldump);
+	json_decref(d->schema_files);
+	json_decref(d->data_files);
+	json_decref(d->post_files);
+	json_decref(d->schema_info);
+	json_decref(d->manifest);
+	sbuf_free(d->notes);
+	free(d->notes);
+	free(d->err);
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+}
+
+void dump_note(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&d->mu);
+	sbuf_adds(d->notes, s);
+	sbuf_add(d->notes, "\n", 1);
+	pthread_mutex_unlock(&d->mu);
+	free(s);
+}
+
+char *dump_take_notes(struct dump *d)
+{
+	pthread_mutex_lock(&d->mu);
+	char *s = d->notes->len ? sbuf_steal(d->notes) : NULL;
+	pthread_mutex_unlock(&d->mu);
+	return s;
+}
+
+bool dump_cancelled(struct dump *d)
+{
+	return d->o.cancel && __atomic_load_n(d->o.cancel, __ATOMIC_SEQ_CST);
+}
+
+json_t *dump_manifest(struct dump *d)
+{
+	return d->manifest;
+}
+
+static json_t *file_entry(const char *rel, const char *kind, const char *schema, const char *table,
+			  const struct dumpfile_info *fi)
+{
+	json_t *f = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s}", "path", rel, "kind", kind, "schema", schema,
+			      "bytes", (json_int_t)fi->bytes, "raw_bytes", (json_int_t)fi->raw_bytes,
+			      "sha256", fi->sha256);
+	if (table)
+		json_object_set_new(f, "table", json_string(table));
+	return f;
+}
+
+static void publish(struct dump *d, json_t *list, json_t *f)
+{
+	pthread_mutex_lock(&d->mu);
+	json_array_append(list, f);
+	d->bytes_written += (unsigned long long)json_integer_value(json_object_get(f, "bytes"));
+	pthread_mutex_unlock(&d->mu);
+	if (d->o.on_file)
+		d->o.on_file(d->o.ud, f);
+	json_decref(f);
+}
+
+static char *full_path(struct dump *d, const char *rel)
+{
+	return xasprintf("%s/%s%s", d->o.dir, rel, d->o.zstd_level > 0 ? ".zst" : "");
+}
+
+int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *kind,
+		    const char *schema, const char *table, const char *text, char **err)
+{
+	char *path = full_path(d, rel);
+	struct dumpfile_w *w = dumpfile_create(path, d->o.zstd_level, err);
+	free(path);
+	if (!w)
+		return -1;
+	struct dumpfile_info fi;
+	if (dumpfile_write(w, text, strlen(text), err) < 0) {
+		dumpfile_abort(w);
+		return -1;
+	}
+	if (dumpfile_finish(w, &fi, err) < 0)
+		return -1;
+	char *r = xasprintf("%s%s", rel, d->o.zstd_level > 0 ? ".zst" : "");
+	publish(d, list, file_entry(r, kind, schema, table, &fi));
+	free(r);
+	return 0;
+}
+
+/* ---- snapshot ---- */
+
+static int setup_conn(struct dbconn *c)
+{
+	mysql_set_character_set(c->mysql, "utf8mb4");
+	if (dbconn_exec(c, "SET SESSION net_write_timeout=3600, net_read_timeout=3600, "
+			"wait_timeout=86400, time_zone='+00:00', sql_mode=''", NULL, NULL) < 0)
+		return -1;
+	if (c->flavour != DB_MARIADB)
+		dbconn_exec(c, "SET SESSION information_schema_stats_expiry=0", NULL, NULL);
+	return dbconn_exec(c, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", NULL, NULL);
+}
+
+static int start_snapshot(struct dbconn *c)
+{
+	return dbconn_exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT", NULL, NULL);
+}
+
+/* Binlog file/position (and GTID) of the server now; fields NULL when binlog is off. */
+static void read_position(struct dbconn *c, char **file, char **pos, char **gtid)
+{
+	struct dbres *r = NULL;
+	*file = *pos = *gtid = NULL;
+	if (dbconn_query(c, "SHOW MASTER STATUS", &r) < 0 &&
+	    dbconn_query(c, "SHOW BINARY LOG STATUS", &r) < 0)
+		r = NULL;
+	if (r && r->nrows == 1) {
+		*file = xstrdup(dbres_get(r, 0, 0));
+		*pos = xstrdup(dbres_get(r, 0, 1));
+		int g = dbres_col(r, "Executed_Gtid_Set");
+		if (g >= 0 && dbres_get(r, 0, (unsigned)g))
+			*gtid = xstrdup(dbres_get(r, 0, (unsigned)g));
+	}
+	dbres_free(r);
+	if (!*gtid && c->flavour == DB_MARIADB)
+		dbconn_scalar(c, "SELECT @@gtid_binlog_pos", gtid);
+}
+
+/* MariaDB reports, per connection, the binlog position its snapshot is consistent with. */
+static char *mariadb_snapshot_pos(struct dbconn *c)
+{
+	struct dbres *r = NULL;
+	char *out = NULL;
+	if (dbconn_query(c, "SHOW STATUS LIKE 'binlog_snapshot_%'", &r) == 0 && r->nrows >= 2) {
+		struct sbuf b;
+		sbuf_init(&b);
+		for (size_t i = 0; i < r->nrows; i++)
+			sbuf_addf(&b, "%s=%s;", dbres_get(r, i, 0), dbres_get(r, i, 1));
+		out = sbuf_steal(&b);
+	}
+	dbres_free(r);
+	return out;
+}
+
+struct snap {
+	char *method, *file, *pos, *gtid;
+};
+
+static int snapshot(struct dump *d, struct dbconn **conns, int n, struct snap *s, char **err)
+{
+	struct dbconn *c0 = conns[0];
+	bool want_lock = strcmp(d->o.lock, "none") != 0;
+	if (want_lock && dbconn_exec(c0, "FLUSH TABLES WITH READ LOCK", NULL, NULL) == 0) {
+		for (int i = 0; i < n; i++)
+			if (start_snapshot(conns[i]) < 0) {
+				*err = xasprintf("start snapshot: %s", conns[i]->err);
+				dbconn_exec(c0, "UNLOCK TABLES", NULL, NULL);
+				return -1;
+			}
+		read_position(c0, &s->file, &s->pos, &s->gtid);
+		dbconn_exec(c0, "UNLOCK TABLES", NULL, NULL);
+		s->method = xasprintf("FLUSH TABLES WITH READ LOCK held while %d snapshots started", n);
+		return 0;
+	}
+	if (want_lock && strcmp(d->o.lock, "ftwrl") == 0) {
+		*err = xasprintf("FLUSH TABLES WITH READ LOCK: %s (lock=\"ftwrl\" requires it)", c0->err);
+		return -1;
+	}
+	if (want_lock)
+		dump_note(d, "FLUSH TABLES WITH READ LOCK refused (%s): checking snapshot positions instead",
+			  c0->err);
+	/* Without the global lock: start every snapshot, then prove they are the same one by
+	 * their binlog positions; any commit in between shows up and we start over. */
+	for (int attempt = 1; attempt <= 20; attempt++) {
+		char *f1, *p1, *g1;
+		read_position(c0, &f1, &p1, &g1);
+		bool same = true;
+		char *first = NULL;
+		for (int i = 0; i < n; i++) {
+			if (start_snapshot(conns[i]) < 0) {
+				*err = xasprintf("start snapshot: %s", conns[i]->err);
+				free(f1); free(p1); free(g1); free(first);
+				return -1;
+			}
+			if (c0->flavour == DB_MARIADB) {
+				char *sp = mariadb_snapshot_pos(conns[i]);
+				if (!sp || (first && strcmp(first, sp) != 0))
+					same = false;
+				if (!first)
+					first = sp;
+				else
+					free(sp);
+			}
+		}
+		char *f2, *p2, *g2;
+		read_position(c0, &f2, &p2, &g2);
+		bool have_pos = f1 && p1 && f2 && p2;
+		if (c0->flavour != DB_MARIADB)
+			same = have_pos && strcmp(f1, f2) == 0 && strcmp(p1, p2) == 0 &&
+			       (!g1 || !g2 || strcmp(g1, g2) == 0);
+		if (!have_pos && n > 1 && c0->flavour != DB_MARIADB)
+			same = false;
+		free(first);
+		if (same && (have_pos || n == 1)) {
+			s->file = f1; s->pos = p1; s->gtid = g1;
+			free(f2); free(p2); free(g2);
+			s->method = xasprintf(c0->flavour == DB_MARIADB
+				? "no global lock: %d snapshots with the same binlog_snapshot position (attempt %d)"
+				: "no global lock: binlog position unchanged while %d snapshots started (attempt %d)",
+				n, attempt);
+			return 0;
+		}
+		free(f1); free(p1); free(g1); free(f2); free(p2); free(g2);
+		if (!have_pos && n > 1) {
+			*err = xstrdup("cannot prove a consistent snapshot across connections without "
+				       "FLUSH TABLES WITH READ LOCK or a binary log: use threads=1");
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			dbconn_exec(conns[i], "ROLLBACK", NULL, NULL);
+	}
+	*err = xstrdup("writes kept moving the binlog while the snapshots started (20 attempts): "
+		       "grant RELOAD for FLUSH TABLES WITH READ LOCK, or dump in a quieter moment");
+	return -1;
+}
+
+/* ---- data ---- */
+
+struct worker {
+	struct dump *d;
+	struct dbconn *c;
+	pthread_t th;
+};
+
+static void set_err(struct dump *d, char *err)
+{
+	pthread_mutex_lock(&d->mu);
+	if (!d->err)
+		d->err = err;
+	else
+		free(err);
+	pthread_mutex_unlock(&d->mu);
+}
+
+static bool failed(struct dump *d)
+{
+	pthread_mutex_lock(&d->mu);
+	bool f = d->err != NULL;
+	pthread_mutex_unlock(&d->mu);
+	return f || dump_cancelled(d);
+}
+
+struct out {
+	struct dump *d;
+	struct dtable *t;
+	struct dumpfile_w *w;
+	char *rel;
+	unsigned long long rows;
+};
+
+static int out_open(struct out *o, char **err)
+{
+	struct dump *d = o->d;
+	struct dtable *t = o->t;
+	pthread_mutex_lock(&d->mu);
+	int seq = ++t->file_seq;
+	pthread_mutex_unlock(&d->mu);
+	struct sbuf b;
+	sbuf_init(&b);
+	manifest_encode_name(&b, t->schema);
+	sbuf_addf(&b, "/2-%s.%06d.sql", t->fname, seq);
+	o->rel = sbuf_steal(&b);
+	char *path = full_path(d, o->rel);
+	o->w = dumpfile_create(path, d->o.zstd_level, err);
+	free(path);
+	if (!o->w)
+		return -1;
+	o->rows = 0;
+	sbuf_init(&b);
+	char *what = xasprintf("data of %s.%s", t->schema, t->name);
+	dumpsql_header(&b, what);
+	free(what);
+	sbuf_adds(&b, "BEGIN;\n");
+	int rc = dumpfile_write(o->w, b.data, b.len, err);
+	sbuf_free(&b);
+	return rc;
+}
+
+static int out_close(struct out *o, char **err)
+{
+	struct dumpfile_info fi;
+	int rc = dumpfile_write(o->w, "COMMIT;\n", 8, err);
+	if (rc < 0)
+		dumpfile_abort(o->w);
+	else
+		rc = dumpfile_finish(o->w, &fi, err);
+	o->w = NULL;
+	if (rc == 0) {
+		char *r = xasprintf("%s%s", o->rel, o->d->o.zstd_level > 0 ? ".zst" : "");
+		json_t *f = file_entry(r, "data", o->t->schema, o->t->name, &fi);
+		json_object_set_new(f, "rows", json_integer((json_int_t)o->rows));
+		free(r);
+		publish(o->d, o->d->data_files, f);
+	}
+	free(o->rel);
+	o->rel = NULL;
+	return rc;
+}
+
+static char *chunk_sql(struct dchunk *ch)
+{
+	struct dtable *t = ch->t;
+	struct sbuf q;
+	sbuf_init(&q);
+	sbuf_addf(&q, "SELECT %s FROM ", t->collist ? t->collist : "*");
+	dbconn_quote_ident(&q, t->schema);
+	sbuf_add(&q, ".", 1);
+	dbconn_quote_ident(&q, t->name);
+	if (ch->lo || ch->hi) {
+		sbuf_adds(&q, " WHERE ");
+		if (ch->lo) {
+			dbconn_quote_ident(&q, t->pk);
+			sbuf_addf(&q, " >= %s", ch->lo);
+		}
+		if (ch->hi) {
+			sbuf_adds(&q, ch->lo ? " AND " : "");
+			dbconn_quote_ident(&q, t->pk);
+			sbuf_addf(&q, " < %s", ch->hi);
+		}
+	}
+	if (t->pk) {
+		sbuf_adds(&q, " ORDER BY ");
+		dbconn_quote_ident(&q, t->pk);
+	}
+	return sbuf_steal(&q);
+}
+
+/* Streams one chunk (mysql_use_result: one row in memory at a time) into data files of
+ * about 2 x chunk_bytes of SQL each, INSERTs of about STMT_BYTES. */
+static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char **err)
+{
+	struct dtable *t = ch->t;
+	char *sql = chunk_sql(ch);
+	MYSQL *m = c->mysql;
+	int rc = mysql_real_query(m, sql, strlen(sql));
+	free(sql);
+	MYSQL_RES *res = rc == 0 ? mysql_use_result(m) : NULL;
+	if (!res) {
+		*err = xasprintf("%s.%s: %s", t->schema, t->name, mysql_error(m));
+		return -1;
+	}
+	unsigned nf = mysql_num_fields(res);
+	MYSQL_FIELD *fl = mysql_fetch_fields(res);
+	enum dumpsql_kind *kinds = xcalloc(nf ? nf : 1, sizeof *kinds);
+	int pkcol = -1;
+	for (unsigned i = 0; i < nf; i++) {
+		kinds[i] = dumpsql_kind_of(fl[i].type, fl[i].charsetnr, fl[i].flags);
+		if (t->pk && strcmp(fl[i].name, t->pk) == 0)
+			pkcol = (int)i;
+	}
+	struct sbuf head, stmt;
+	sbuf_init(&head);
+	sbuf_init(&stmt);
+	sbuf_adds(&head, "INSERT INTO ");
+	dbconn_quote_ident(&head, t->name);
+	sbuf_addf(&head, " (%s) VALUES\n", t->collist ? t->collist : "");
+	struct out o = {.d = d, .t = t};
+	unsigned long long rows = 0, file_limit = 2 * d->o.chunk_bytes;
+	rc = 0;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		unsigned long *lens = mysql_fetch_lengths(res);
+		if (!o.w && out_open(&o, err) < 0) {
+			rc = -1;
+			break;
+		}
+		sbuf_adds(&stmt, stmt.len ? ",\n(" : head.data);
+		if (stmt.len == head.len)
+			sbuf_add(&stmt, "(", 1);
+		for (unsigned i = 0; i < nf; i++) {
+			if (i)
+				sbuf_add(&stmt, ",", 1);
+			dumpsql_value(&stmt, row[i], lens[i], kinds[i]);
+		}
+		sbuf_add(&stmt, ")", 1);
+		o.rows++;
+		rows++;
+		if (stmt.len >= STMT_BYTES) {
+			sbuf_add(&stmt, ";\n", 2);
+			if (dumpfile_write(o.w, stmt.data, stmt.len, err) < 0) {
+				rc = -1;
+				break;
+			}
+			stmt.len = 0;
+			if (dumpfile_raw_bytes(o.w) >= file_limit && out_close(&o, err) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		if ((rows & 1023) == 0) {
+			pthread_mutex_lock(&d->mu);
+			if (pkcol >= 0 && row[pkcol])
+				ch->cur = strtod(row[pkcol], NULL);
+			ch->rows = rows;
+			d->rows += 1024;
+			pthread_mutex_unlock(&d->mu);
+			if (failed(d)) {
+				rc = -1;
+				if (!*err)
+					*err = xstrdup("cancelled");
+				break;
+			}
+		}
+	}
+	if (rc == 0 && mysql_errno(m)) {
+		*err = xasprintf("%s.%s: %s", t->schema, t->name, mysql_error(m));
+		rc = -1;
+	}
+	if (rc == 0 && stmt.len) {
+		sbuf_add(&stmt, ";\n", 2);
+		rc = dumpfile_write(o.w, stmt.data, stmt.len, err);
+	}
+	if (rc == 0 && o.w)
+		rc = out_close(&o, err);
+	if (o.w)
+		dumpfile_abort(o.w);
+	free(o.rel);
+	mysql_free_result(res);
+	sbuf_free(&head);
+	sbuf_free(&stmt);
+	free(kinds);
+	pthread_mutex_lock(&d->mu);
+	d->rows += rows & 1023;
+	ch->rows = rows;
+	t->rows += rows;
+	if (rc == 0) {
+		ch->done = true;
+		t->chunks_done++;
+	}
+	pthread_mutex_unlock(&d->mu);
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct dump *d = w->d;
+	dbconn_thread_init();
+	for (;;) {
+		if (failed(d))
+			break;
+		pthread_mutex_lock(&d->mu);
+		struct dchunk *ch = d->next_chunk < d->nchunks ? &d->chunks[d->next_chunk++] : NULL;
+		if (ch) {
+			ch->started = true;
+			snprintf(d->label, sizeof d->label, "%s.%s (chunk %d/%d)", ch->t->schema, ch->t->name,
+				 ch->idx + 1, ch->t->nchunks);
+		}
+		pthread_mutex_unlock(&d->mu);
+		if (!ch)
+			break;
+		char *err = NULL;
+		if (dump_chunk(d, w->c, ch, &err) < 0) {
+			set_err(d, err ? err : xstrdup("dump failed"));
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* ---- progress ---- */
+
+static double chunk_frac(const struct dchunk *ch)
+{
+	if (ch->done)
+		return 1;
+	if (!ch->started)
+		return 0;
+	const struct dtable *t = ch->t;
+	double f;
+	if (t->nchunks > 1 && ch->fhi > ch->flo) {
+		f = (ch->cur - ch->flo) / (ch->fhi - ch->flo);
+	} else if (t->min && t->max && strcmp(t->min, t->max) != 0) {
+		double lo = strtod(t->min, NULL), hi = strtod(t->max, NULL);
+		f = ch->rows ? (ch->cur - lo) / (hi - lo) : 0;
+	} else {
+		/* no key to go by: rows against the estimate, which may well be off */
+		f = t->rows_est > 0 ? (double)ch->rows / t->rows_est : 0;
+	}
+	return f < 0 ? 0 : f > 0.99 ? 0.99 : f;
+}
+
+static double raw_done(struct dump *d)
+{
+	if (strcmp(d->o.driver, "mysqldump") == 0)
+		return (double)d->bytes_written;
+	double done = 0;
+	for (size_t i = 0; i < d->nchunks; i++) {
+		const struct dchunk *ch = &d->chunks[i];
+		done += ch->t->weight / ch->t->nchunks * chunk_frac(ch);
+	}
+	return done;
+}
+
+void dump_stat(struct dump *d, struct dump_stat *st)
+{
+	memset(st, 0, sizeof *st);
+	pthread_mutex_lock(&d->mu);
+	double now = now_mono();
+	if (d->prog_started) {
+		progress_update(&d->prog, raw_done(d), now);
+		st->done = d->prog.shown;
+		st->total = d->prog.total;
+		st->rate = progress_rate(&d->prog);
+		st->eta = progress_eta(&d->prog);
+	} else {
+		st->eta = -1;
+	}
+	st->rows = d->rows;
+	st->bytes_written = d->bytes_written;
+	snprintf(st->phase, sizeof st->phase, "%s", d->phase);
+	snprintf(st->label, sizeof st->label, "%s", d->label);
+	for (size_t s = 0; d->schemas[s] && s < DUMP_STAT_SCHEMAS; s++) {
+		snprintf(st->schema[s].name, sizeof st->schema[s].name, "%s", d->schemas[s]);
+		for (size_t i = 0; i < d->nchunks; i++) {
+			const struct dchunk *ch = &d->chunks[i];
+			if (strcmp(ch->t->schema, d->schemas[s]) != 0)
+				continue;
+			double w = ch->t->weight / ch->t->nchunks;
+			st->schema[s].total += w;
+			st->schema[s].done += w * chunk_frac(ch);
+		}
+		st->nschemas = (int)s + 1;
+	}
+	pthread_mutex_unlock(&d->mu);
+}
+
+static void set_phase(struct dump *d, const char *phase)
+{
+	pthread_mutex_lock(&d->mu);
+	snprintf(d->phase, sizeof d->phase, "%s", phase);
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* ---- the run ---- */
+
+static int make_dirs(struct dump *d, char **err)
+{
+	if (mkdir(d->o.dir, 0750) < 0 && errno != EEXIST) {
+		*err = xasprintf("mkdir %s: %s", d->o.dir, strerror(errno));
+		return -1;
+	}
+	char *m = xasprintf("%s/%s", d->o.dir, MANIFEST_NAME);
+	struct stat sb;
+	bool exists = stat(m, &sb) == 0;
+	free(m);
+	if (exists) {
+		*err = xasprintf("%s already holds a complete dump (manifest.json): choose a new directory",
+				 d->o.dir);
+		return -1;
+	}
+	for (size_t i = 0; d->schemas[i]; i++) {
+		struct sbuf b;
+		sbuf_init(&b);
+		sbuf_addf(&b, "%s/", d->o.dir);
+		manifest_encode_name(&b, d->schemas[i]);
+		int rc = mkdir(b.data, 0750);
+		if (rc < 0 && errno != EEXIST) {
+			*err = xasprintf("mkdir %s: %s", b.data, strerror(errno));
+			sbuf_free(&b);
+			return -1;
+		}
+		sbuf_free(&b);
+	}
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	const char *pa = json_string_value(json_object_get(*(json_t *const *)a, "path"));
+	const char *pb = json_string_value(json_object_get(*(json_t *const *)b, "path"));
+	return strcmp(pa, pb);
+}
+
+static json_t *sorted(json_t *arr)
+{
+	size_t n = json_array_size(arr);
+	json_t **v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(arr, i);
+	qsort(v, n, sizeof *v, cmp_path);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+static json_t *build_manifest(struct dump *d, struct dbconn *c, const struct snap *s)
+{
+	json_t *files = json_array();
+	json_array_extend(files, d->schema_files);
+	json_t *data = sorted(d->data_files);
+	json_array_extend(files, data);
+	json_decref(data);
+	json_array_extend(files, d->post_files);
+	unsigned long long bytes = 0, rows = 0;
+	size_t i;
+	json_t *f;
+	json_array_foreach(files, i, f)
+		bytes += (unsigned long long)json_integer_value(json_object_get(f, "bytes"));
+	json_t *sch;
+	json_array_foreach(d->schema_info, i, sch) {
+		const char *name = json_string_value(json_object_get(sch, "name"));
+		json_t *tl = json_object_get(sch, "tables");
+		for (size_t k = 0; k < d->ntables; k++) {
+			struct dtable *t = d->tables[k];
+			if (strcmp(t->schema, name) != 0)
+				continue;
+			rows += t->rows;
+			json_array_append_new(tl, json_pack("{s:s,s:f,s:f,s:f,s:I,s:i,s:i,s:b,s:s?}",
+				"name", t->name, "data_length", t->data_length, "index_length", t->index_length,
+				"rows_estimate", t->rows_est, "rows", (json_int_t)t->rows, "chunks", t->nchunks,
+				"files", t->file_seq, "deferred_indexes", t->deferred, "chunk_key", t->pk));
+		}
+	}
+	char started[40], finished[40];
+	format_iso_time(d->t0, started, sizeof started);
+	format_iso_time(now_wall(), finished, sizeof finished);
+	json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:{s:s,s:s,s:s?},s:{s:s?,s:s?,s:s?,s:s?},"
+			      "s:s?,s:i,s:I,s:I,s:I,s:o,s:o}",
+		"format", MANIFEST_FORMAT, "id", d->id, "tool", PACKAGE_STRING, "driver", d->o.driver,
+		"started", started, "secs", now_mono() - d->prog.t0,
+		"source", "target", c->target, "flavour", dbflavour_name(c->flavour), "version", c->version,
+		"consistency", "method", s->method, "binlog_file", s->file, "binlog_pos", s->pos, "gtid", s->gtid,
+		"compress", d->o.zstd_level > 0 ? "zstd" : NULL, "threads", d->o.threads,
+		"chunk_bytes", (json_int_t)d->o.chunk_bytes, "bytes", (json_int_t)bytes, "rows", (json_int_t)rows,
+		"schemas", json_deep_copy(d->schema_info), "files", files);
+	json_object_set_new(m, "finished", json_string(finished));
+	return m;
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->method);
+	free(s->file);
+	free(s->pos);
+	free(s->gtid);
+}
+
+int dump_run(struct dump *d, char **err)
+{
+	*err = NULL;
+	d->t0 = now_wall();
+	d->prog.t0 = now_mono();
+	if (!d->schemas[0]) {
+		*err = xstrdup("no schemas to dump");
+		return -1;
+	}
+	if (make_dirs(d, err) < 0)
+		return -1;
+	int n = d->o.threads, rc = -1;
+	struct dbconn **conns = xcalloc((size_t)n, sizeof *conns);
+	struct snap s = {0};
+	unsigned en = 0;
+	conns[0] = dbconn_open(d->o.src, err, &en);
+	if (!conns[0] || setup_conn(conns[0]) < 0)
+		goto out;
+	if (strcmp(d->o.driver, "mysqldump") == 0) {
+		rc = dumpext_run(d, conns[0], err);
+		goto out;
+	}
+	if (strcmp(d->o.driver, "native") != 0) {
+		*err = xasprintf("unknown driver \"%s\" (native or mysqldump)", d->o.driver);
+		goto out;
+	}
+	for (int i = 1; i < n; i++) {
+		conns[i] = dbconn_open(d->o.src, err, &en);
+		if (!conns[i] || setup_conn(conns[i]) < 0)
+			goto out;
+	}
+	set_phase(d, "snapshot");
+	if (snapshot(d, conns, n, &s, err) < 0)
+		goto out;
+	dump_note(d, "consistency: %s; binlog %s:%s%s%s", s.method, s.file ? s.file : "(off)",
+		  s.pos ? s.pos : "-", s.gtid ? " gtid " : "", s.gtid ? s.gtid : "");
+	set_phase(d, "schema");
+	for (size_t i = 0; d->schemas[i]; i++)
+		if (dumpschema_plan(d, conns[0], d->schemas[i], err) < 0)
+			goto out;
+	pthread_mutex_lock(&d->mu);
+	dumpschema_chunk(d);
+	double total = 0;
+	for (size_t i = 0; i < d->ntables; i++)
+		total += d->tables[i]->weight;
+	progress_init(&d->prog, total, now_mono());
+	d->prog_started = true;
+	snprintf(d->phase, sizeof d->phase, "data");
+	pthread_mutex_unlock(&d->mu);
+	struct worker *ws = xcalloc((size_t)n, sizeof *ws);
+	for (int i = 0; i < n; i++) {
+		ws[i] = (struct worker){.d = d, .c = conns[i]};
+		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0)
+			die("pthread_create failed");
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(ws[i].th, NULL);
+	free(ws);
+	if (d->err || dump_cancelled(d)) {
+		*err = d->err ? xstrdup(d->err) : xstrdup("dump cancelled: no manifest written");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		dbconn_exec(conns[i], "COMMIT", NULL, NULL);
+	json_t *m = build_manifest(d, conns[0], &s);
+	if (manifest_write(d->o.dir, m, err) < 0) {
+		json_decref(m);
+		goto out;
+	}
+	pthread_mutex_lock(&d->mu);
+	d->manifest = m;
+	progress_finish(&d->prog, now_mono());
+	snprintf(d->phase, sizeof d->phase, "done");
+	pthread_mutex_unlock(&d->mu);
+	rc = 0;
+out:
+	if (rc < 0 && !*err)
+		*err = xstrdup(conns[0] ? conns[0]->err : "dump failed");
+	for (int i = 0; i < n; i++)
+		dbconn_close(conns[i]);
+	free(conns);
+	snap_free(&s);
+	return rc;
+}

@@ -1,0 +1,189 @@
+/* Unit checks of the dump building blocks: progress estimator, SQL literals and DDL
+ * rewrites, the statement splitter, and files (zstd round trip, sha256 refusal). */
+#include "config.h"
+#include "mysql/dumpfile.h"
+#include "mysql/dumpsql.h"
+#include "mysql/progress.h"
+#include "mysql/restoresql.h"
+#include "util.h"
+#include "../unit/tap.h"
+#include <math.h>
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_progress(void)
+{
+	SECTION("progress: monotonic, capped, exactly 100 at the end");
+	struct progress p;
+	progress_init(&p, 1000, 0);
+	double last = 0;
+	bool mono = true, capped = true;
+	/* a raw signal that jitters and overshoots (as row estimates do) */
+	for (int i = 1; i <= 200; i++) {
+		double raw = i * 7.0 + ((i % 3) ? 30 : -30);
+		double v = progress_update(&p, raw, i * 0.5);
+		mono = mono && v >= last;
+		capped = capped && v < 1000;
+		last = v;
+	}
+	CHECK(mono);
+	CHECK(capped);
+	CHECK(progress_pct(&p) < 100.0);
+	progress_finish(&p, 101);
+	CHECKF(progress_pct(&p) == 100.0, "pct %f", progress_pct(&p));
+	CHECK(progress_eta(&p) == 0);
+
+	SECTION("progress: ETA within 10 % on steady work after 10 %");
+	progress_init(&p, 1000, 0);
+	bool ok = true;
+	for (int i = 1; i <= 400; i++) {
+		double t = i * 0.25; /* 10 units/s: finishes at t=100 */
+		progress_update(&p, t * 10, t);
+		double eta = progress_eta(&p);
+		if (t * 10 >= 100 && t < 99) {
+			double real = 100 - t;
+			if (eta < 0 || fabs(eta - real) > 0.1 * real + 0.5) {
+				ok = false;
+				fprintf(stderr, "t=%.2f eta=%.2f real=%.2f\n", t, eta, real);
+				break;
+			}
+		}
+	}
+	CHECK(ok);
+	CHECK(fabs(progress_rate(&p) - 10) < 0.5);
+}
+
+static void test_sql(void)
+{
+	SECTION("dumpsql: literals");
+	struct sbuf b;
+	sbuf_init(&b);
+	dumpsql_value(&b, "a'b\\c\n\0d", 8, DUMPSQL_QUOTE);
+	CHECKF(strcmp(b.data, "'a\\'b\\\\c\\n\\0d'") == 0, "%s", b.data);
+	b.len = 0;
+	dumpsql_value(&b, "\x00\xff", 2, DUMPSQL_HEX);
+	CHECKF(strcmp(b.data, "0x00FF") == 0, "%s", b.data);
+	b.len = 0;
+	dumpsql_value(&b, "", 0, DUMPSQL_HEX);
+	CHECKF(strcmp(b.data, "''") == 0, "%s", b.data);
+	b.len = 0;
+	dumpsql_value(&b, NULL, 0, DUMPSQL_QUOTE);
+	CHECKF(strcmp(b.data, "NULL") == 0, "%s", b.data);
+	sbuf_free(&b);
+	CHECK(dumpsql_kind_of(MYSQL_TYPE_BLOB, 63, 0) == DUMPSQL_HEX);
+	CHECK(dumpsql_kind_of(MYSQL_TYPE_BLOB, 45, 0) == DUMPSQL_QUOTE);
+	CHECK(dumpsql_kind_of(MYSQL_TYPE_LONG, 63, 0) == DUMPSQL_NUM);
+	CHECK(dumpsql_kind_of(MYSQL_TYPE_DATETIME, 63, 0) == DUMPSQL_QUOTE);
+	CHECK(dumpsql_kind_of(245, 63, 0) == DUMPSQL_QUOTE);
+
+	SECTION("dumpsql: secondary keys split out");
+	const char *ct = "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"
+			 "  PRIMARY KEY (`id`),\n  UNIQUE KEY `u` (`a`),\n  KEY `k1` (`a`),\n  KEY `k2` (`a`,`id`)\n"
+			 ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+	char *t = NULL, *a = NULL;
+	dumpsql_split_indexes(ct, "t", &t, &a);
+	CHECKF(strcmp(t, "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"
+			 "  PRIMARY KEY (`id`),\n  UNIQUE KEY `u` (`a`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4") == 0,
+	       "%s", t);
+	CHECKF(a && strcmp(a, "ALTER TABLE `t`\n  ADD KEY `k1` (`a`),\n  ADD KEY `k2` (`a`,`id`);\n") == 0, "%s", a);
+	free(t);
+	free(a);
+
+	SECTION("dumpsql: definer and own schema removed");
+	char def[] = "CREATE DEFINER=`ro``ot`@`localhost` TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW SET @a=1";
+	dumpsql_strip_definer(def);
+	CHECKF(strcmp(def, "CREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW SET @a=1") == 0, "%s", def);
+	char *u = dumpsql_unqualify("select `app`.`t`.`a` AS `a` from `app`.`t`", "app");
+	CHECKF(strcmp(u, "select `t`.`a` AS `a` from `t`") == 0, "%s", u);
+	free(u);
+}
+
+static void write_text(const char *path, const char *text, int level)
+{
+	char *err = NULL;
+	struct dumpfile_w *w = dumpfile_create(path, level, &err);
+	CHECK(w != NULL);
+	CHECK(dumpfile_write(w, text, strlen(text), &err) == 0);
+	struct dumpfile_info fi;
+	CHECK(dumpfile_finish(w, &fi, &err) == 0);
+	CHECK(fi.raw_bytes == strlen(text));
+	CHECK(dumpfile_verify(path, fi.bytes, fi.sha256, &err) == 0);
+	free(err);
+}
+
+static void test_split_and_files(const char *dir)
+{
+	SECTION("restoresql: statements, quotes, comments, DELIMITER");
+	const char *text = "-- header ; comment\nSET NAMES utf8mb4;\n"
+			   "INSERT INTO `t` VALUES (1,'a;b\\'c\\n;'),(2,\"x;\"),(3,0xAB);\n"
+			   "/*!40101 SET x=1 */;\n# hash comment;\n"
+			   "DELIMITER ;;\nCREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW BEGIN SET @a=1; SET @b=2; END;;\n"
+			   "DELIMITER ;\nSELECT `a;b` FROM t;\n";
+	const char *want[] = {"SET NAMES utf8mb4", "INSERT INTO `t` VALUES (1,'a;b\\'c\\n;'),(2,\"x;\"),(3,0xAB)",
+			      "/*!40101 SET x=1 */",
+			      "CREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW BEGIN SET @a=1; SET @b=2; END",
+			      "SELECT `a;b` FROM t", NULL};
+	for (int level = 0; level <= 3; level += 3) {
+		char *path = xasprintf("%s/split-%d.sql", dir, level);
+		write_text(path, text, level);
+		char *err = NULL;
+		struct dumpfile_r *r = dumpfile_open(path, &err);
+		CHECK(r != NULL);
+		struct restoresql *s = restoresql_new(r);
+		struct sbuf st;
+		sbuf_init(&st);
+		int i = 0, rc;
+		while ((rc = restoresql_next(s, &st, &err)) == 1) {
+			CHECKF(want[i] && strcmp(st.data, want[i]) == 0, "level %d stmt %d: [%s]", level, i, st.data);
+			if (want[i])
+				i++;
+		}
+		CHECK(rc == 0);
+		CHECKF(want[i] == NULL, "level %d: only %d statements", level, i);
+		sbuf_free(&st);
+		restoresql_free(s);
+		dumpfile_close(r);
+		free(path);
+	}
+
+	SECTION("dumpfile: a changed byte is refused by sha256, no .tmp left");
+	char *path = xasprintf("%s/data.sql", dir);
+	char *err = NULL;
+	struct dumpfile_w *w = dumpfile_create(path, 0, &err);
+	dumpfile_write(w, "INSERT INTO t VALUES (1);\n", 26, &err);
+	struct dumpfile_info fi;
+	CHECK(dumpfile_finish(w, &fi, &err) == 0);
+	char *tmp = xasprintf("%s.tmp", path);
+	CHECK(access(tmp, F_OK) != 0);
+	FILE *f = fopen(path, "r+");
+	fseek(f, 21, SEEK_SET);
+	fputc('2', f);
+	fclose(f);
+	CHECK(dumpfile_verify(path, fi.bytes, fi.sha256, &err) < 0);
+	CHECKF(err && strstr(err, "refusing"), "%s", err ? err : "(null)");
+	free(err);
+	err = NULL;
+	w = dumpfile_create(path, 0, &err);
+	dumpfile_write(w, "x", 1, &err);
+	dumpfile_abort(w);
+	CHECK(access(tmp, F_OK) != 0);
+	free(tmp);
+	free(path);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	test_progress();
+	test_sql();
+	test_split_and_files(dir);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup failed\n");
+	free(cmd);
+	return tap_done();
+}

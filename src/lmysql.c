@@ -93,29 +93,19 @@ struct lm_job *lm_job_new(struct lm_cref *r, const char *op, int (*run)(struct l
 static void job_tick(lua_State *L, void *arg)
 {
 	struct lm_job *j = arg;
-	pthread_mutex_lock(&j->mu);
-	j->last_tick = now_mono();
-	pthread_mutex_unlock(&j->mu);
 	if (j->tick)
 		j->tick(L, j);
 }
 
 int lm_job_await(lua_State *L, struct lm_job *j)
 {
-	j->in_engine = lb_loop(L) != NULL && lua_isyieldable(L);
-	j->last_tick = now_mono();
-	return lb_await(L, job_work, job_tick, j->tick_secs > 0 ? j->tick_secs : 0.5, job_done, j);
+	return lb_await_cancelable(L, job_work, job_tick, j->tick_secs > 0 ? j->tick_secs : 0.5, job_done, j,
+				   &j->cancel);
 }
 
 bool lm_job_abandoned(struct lm_job *j)
 {
-	/* lbind has no cancel hook: a step that stopped ticking for long was abandoned. */
-	if (!j->in_engine)
-		return false;
-	pthread_mutex_lock(&j->mu);
-	double last = j->last_tick;
-	pthread_mutex_unlock(&j->mu);
-	return now_mono() - last > 15.0;
+	return __atomic_load_n(&j->cancel, __ATOMIC_SEQ_CST) != 0;
 }
 
 void lm_sleep(double secs)

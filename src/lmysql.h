@@ -35,17 +35,16 @@ struct lm_job {
 	struct dbconn *newc;
 	void *arg, *arg2;
 	void (*free_arg)(void *);
-	pthread_mutex_t mu;        /* guards live and last_tick */
+	pthread_mutex_t mu;        /* guards live */
 	json_t *live;              /* latest sample / progress for tick */
-	double last_tick;
-	bool in_engine;
+	int cancel;                /* set by the engine when the step is abandoned */
 	bool push_on_error;         /* push() also reports failures (extra results) */
 };
 
 struct lm_job *lm_job_new(struct lm_cref *r, const char *op, int (*run)(struct lm_job *),
 			  int (*push)(lua_State *, struct lm_job *));
 int lm_job_await(lua_State *L, struct lm_job *j);
-/* True when the engine stopped ticking this job for long (step abandoned): stop early. */
+/* True once the engine abandoned the step (timeout, abort): long work stops early. */
 bool lm_job_abandoned(struct lm_job *j);
 void lm_sleep(double secs);
 

@@ -32,7 +32,6 @@ rc=0
 [ "$rc" = 2 ] || fail "usage error exits 2, got $rc"
 
 rc=0
-bad=${TEJUN_SRC_DSN/@127.0.0.1:/@127.0.0.1:1}
 bad=mysql://root:hunter2secret@127.0.0.1:1/
 "$TEJUN" sizes "$bad" > /dev/null 2> "$out/err" || rc=$?
 [ "$rc" = 1 ] || fail "unreachable server exits 1, got $rc"

@@ -49,6 +49,8 @@ static void plan_params(struct runbook *rb, bool resolved)
 			printf(" = %s", p->secret ? SECRET_MASK : p->value);
 		else if (p->has_default)
 			printf(" (default %s)", p->def);
+		else if (p->optional)
+			printf(" (optional)");
 		else if (!p->env)
 			printf(" (required)");
 		if (p->secret)

@@ -16,7 +16,7 @@ static const char LIBDIRS_KEY[] = "tejun.libdirs";
 
 static const char *const step_fields[] = {"title", "run", "check", "verify", "undo", "confirm",
 					  "critical", "timeout", "retries", "doc", NULL};
-static const char *const param_fields[] = {"default", "doc", "choices", "secret", "env", NULL};
+static const char *const param_fields[] = {"default", "doc", "choices", "secret", "env", "optional", NULL};
 static const char *const runbook_fields[] = {"id", "title", "params", "description", NULL};
 
 static void add_error(struct runbook *rb, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -163,6 +163,11 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
 			add_error(rb, line, "%s: 'secret' must be true or false", what);
 		p.secret = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		lua_getfield(L, t, "optional");
+		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+			add_error(rb, line, "%s: 'optional' must be true or false", what);
+		p.optional = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 		lua_getfield(L, t, "choices");
 		if (lua_istable(L, -1)) {
@@ -625,6 +630,8 @@ int runbook_resolve_params(struct runbook *rb, char **overrides, size_t noverrid
 			p->value = xstrdup(getenv(p->env));
 		if (!p->value && p->has_default)
 			p->value = xstrdup(p->def);
+		if (!p->value && p->optional)
+			continue;
 		if (!p->value) {
 			add_error(rb, p->line, "missing param '%s'%s%s%s: give --param %s=VALUE%s%s", p->name,
 				  p->doc ? " (" : "", p->doc ? p->doc : "", p->doc ? ")" : "", p->name,

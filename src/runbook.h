@@ -9,7 +9,7 @@ struct param_def {
 	char *name, *doc, *def, *env;
 	char **choices;
 	size_t nchoices;
-	bool secret, has_default;
+	bool secret, has_default, optional; /* optional: nil in ctx.params when not given */
 	int line;
 	char *value; /* resolved by runbook_resolve_params */
 };

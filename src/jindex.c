@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,8 +14,11 @@
 #include <unistd.h>
 
 /* Tails a seek feeds per series: the TUI keeps 20000 log lines per step (TUI_LOG_MAX) and
- * 64 samples per progress bar and gauge; anything older is not on any screen. */
+ * 64 samples per progress bar and gauge; anything older is not on any screen. Steps other
+ * than the one at the seek point keep a shorter tail, so a jump costs one step's log, not
+ * every step's; jumping to an earlier step brings its full tail back. */
 #define KEEP_LOG 20000
+#define KEEP_LOG_OTHER 1000
 #define KEEP_SAMPLES 64
 
 static const char HASH_KEY[] = ",\"hash\":\"";
@@ -48,6 +52,9 @@ struct jindex {
 	size_t nseries;
 	size_t *slots; /* open addressing: series index + 1, 0 empty */
 	size_t nslots;
+	char *path;
+	struct journal_scan scan; /* as of the open */
+	bool verified;            /* false: hashes are left to jindex_verify */
 	/* ts parse cache: the date part rarely changes */
 	char date[10];
 	double day0;
@@ -251,17 +258,21 @@ static bool slow_fields(json_t *o, struct fields *f)
 	return true;
 }
 
+static void reserve(struct jindex *ix, size_t cap)
+{
+	ix->cap = cap;
+	ix->off = xrealloc(ix->off, cap * sizeof *ix->off);
+	ix->len = xrealloc(ix->len, cap * sizeof *ix->len);
+	ix->ts = xrealloc(ix->ts, cap * sizeof *ix->ts);
+	ix->type = xrealloc(ix->type, cap * sizeof *ix->type);
+	ix->flags = xrealloc(ix->flags, cap * sizeof *ix->flags);
+	ix->step = xrealloc(ix->step, cap * sizeof *ix->step);
+}
+
 static void grow(struct jindex *ix)
 {
-	if (ix->n < ix->cap)
-		return;
-	ix->cap = ix->cap ? ix->cap * 2 : 1024;
-	ix->off = xrealloc(ix->off, ix->cap * sizeof *ix->off);
-	ix->len = xrealloc(ix->len, ix->cap * sizeof *ix->len);
-	ix->ts = xrealloc(ix->ts, ix->cap * sizeof *ix->ts);
-	ix->type = xrealloc(ix->type, ix->cap * sizeof *ix->type);
-	ix->flags = xrealloc(ix->flags, ix->cap * sizeof *ix->flags);
-	ix->step = xrealloc(ix->step, ix->cap * sizeof *ix->step);
+	if (ix->n == ix->cap)
+		reserve(ix, ix->cap ? ix->cap * 2 : 1024);
 }
 
 static void header_steps(struct jindex *ix, json_t *data)
@@ -303,31 +314,82 @@ static unsigned state_flags(struct jindex *ix, json_t *o, enum event_type t, int
 }
 
 struct reader {
-	EVP_MD_CTX *ctx;
-	EVP_MD *md;
-	char prev[65];
 	long last_seq;
 };
 
-static bool chain_ok(struct reader *r, const char *s, size_t len)
+/* Line i's own check: sha256(previous line's hash + "\n" + body) equals its hash. Each line
+ * carries its predecessor's hash in text, so lines can be checked in any order, and the
+ * chain holds when every line passes. */
+static bool line_hash_ok(const struct jindex *ix, EVP_MD_CTX *ctx, EVP_MD *md, size_t i)
 {
 	static const char hx[] = "0123456789abcdef";
+	const char *s = ix->map + ix->off[i];
+	size_t len = ix->len[i], bl = len - HASH_TAIL;
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned dl = 0;
-	size_t bl = len - HASH_TAIL;
-	EVP_DigestInit_ex(r->ctx, r->md, NULL);
-	EVP_DigestUpdate(r->ctx, r->prev, strlen(r->prev));
-	EVP_DigestUpdate(r->ctx, "\n", 1);
-	EVP_DigestUpdate(r->ctx, s, bl);
-	EVP_DigestUpdate(r->ctx, "}", 1);
-	EVP_DigestFinal_ex(r->ctx, d, &dl);
+	EVP_DigestInit_ex(ctx, md, NULL);
+	if (i > 0)
+		EVP_DigestUpdate(ctx, ix->map + ix->off[i - 1] + ix->len[i - 1] - 66, 64);
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, s, bl);
+	EVP_DigestUpdate(ctx, "}", 1);
+	EVP_DigestFinal_ex(ctx, d, &dl);
 	const char *want = s + bl + sizeof HASH_KEY - 1;
-	for (unsigned i = 0; i < 32; i++)
-		if (want[2 * i] != hx[d[i] >> 4] || want[2 * i + 1] != hx[d[i] & 15])
+	for (unsigned k = 0; k < 32; k++)
+		if (want[2 * k] != hx[d[k] >> 4] || want[2 * k + 1] != hx[d[k] & 15])
 			return false;
-	memcpy(r->prev, want, 64);
-	r->prev[64] = '\0';
 	return true;
+}
+
+struct vjob {
+	const struct jindex *ix;
+	size_t from, to, bad; /* bad: first failing line, or to */
+};
+
+static void *verify_range(void *arg)
+{
+	struct vjob *j = arg;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	j->bad = j->to;
+	for (size_t i = j->from; i < j->to; i++)
+		if (!line_hash_ok(j->ix, ctx, md, i)) {
+			j->bad = i;
+			break;
+		}
+	EVP_MD_free(md);
+	EVP_MD_CTX_free(ctx);
+	return NULL;
+}
+
+/* Hashing is most of an open's cost: spread it over the cores. Returns the first bad line
+ * or ix->n. */
+static size_t verify_all(const struct jindex *ix)
+{
+	enum { MAXT = 8, MIN_PER_THREAD = 50000 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cores < 1 ? 1 : cores > MAXT ? MAXT : (size_t)cores;
+	if (ix->n / MIN_PER_THREAD < nt)
+		nt = ix->n / MIN_PER_THREAD ? ix->n / MIN_PER_THREAD : 1;
+	struct vjob jobs[MAXT];
+	pthread_t th[MAXT];
+	bool started[MAXT] = {false};
+	for (size_t t = 0; t < nt; t++) {
+		jobs[t] = (struct vjob){ix, ix->n * t / nt, ix->n * (t + 1) / nt, 0};
+		if (t > 0)
+			started[t] = pthread_create(&th[t], NULL, verify_range, &jobs[t]) == 0;
+	}
+	verify_range(&jobs[0]);
+	size_t bad = ix->n;
+	for (size_t t = 0; t < nt; t++) {
+		if (t > 0 && started[t])
+			pthread_join(th[t], NULL);
+		else if (t > 0)
+			verify_range(&jobs[t]);
+		if (jobs[t].bad < jobs[t].to && jobs[t].bad < bad)
+			bad = jobs[t].bad;
+	}
+	return bad;
 }
 
 /* Indexes one complete line; false at the first problem (journal_scan then names it). */
@@ -336,7 +398,7 @@ static bool index_line(struct jindex *ix, struct reader *r, const char *s, size_
 	if (len < HASH_TAIL || memcmp(s + len - HASH_TAIL, HASH_KEY, sizeof HASH_KEY - 1) != 0 ||
 	    memcmp(s + len - 2, "\"}", 2) != 0)
 		return false;
-	struct fields f;
+	struct fields f = {0};
 	json_t *o = NULL;
 	if (!fast_fields(ix, s, len, &f)) {
 		o = json_loadb(s, len, 0, NULL);
@@ -345,7 +407,7 @@ static bool index_line(struct jindex *ix, struct reader *r, const char *s, size_
 			return false;
 		}
 	}
-	if (f.seq != r->last_seq + 1 || !chain_ok(r, s, len)) {
+	if (f.seq != r->last_seq + 1) {
 		json_decref(o);
 		return false;
 	}
@@ -378,7 +440,28 @@ static bool index_line(struct jindex *ix, struct reader *r, const char *s, size_
 	return true;
 }
 
-struct jindex *jindex_open(const char *path, struct journal_scan *scan, char **err)
+static void truncate_to(struct jindex *ix, size_t n)
+{
+	if (n >= ix->n)
+		return;
+	ix->n = n;
+	while (ix->nstate && ix->state[ix->nstate - 1] >= n)
+		ix->nstate--;
+	for (size_t s = 0; s < ix->nseries; s++)
+		while (ix->series[s].n && ix->series[s].idx[ix->series[s].n - 1] >= n)
+			ix->series[s].n--;
+}
+
+/* An estimate of the line count from the first 64 KiB, so the arrays are sized once. */
+static size_t guess_lines(const char *map, size_t size)
+{
+	size_t probe = size < 65536 ? size : 65536, nl = 0;
+	for (size_t i = 0; i < probe; i++)
+		nl += map[i] == '\n';
+	return nl ? size / (probe / nl) + 1024 : 1024;
+}
+
+struct jindex *jindex_open(const char *path, unsigned flags, struct journal_scan *scan, char **err)
 {
 	memset(scan, 0, sizeof *scan);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -390,19 +473,21 @@ struct jindex *jindex_open(const char *path, struct journal_scan *scan, char **e
 		return NULL;
 	}
 	struct jindex *ix = xcalloc(1, sizeof *ix);
+	ix->path = xstrdup(path);
 	ix->size = (size_t)st.st_size;
 	if (ix->size) {
-		ix->map = mmap(NULL, ix->size, PROT_READ, MAP_PRIVATE, fd, 0);
+		ix->map = mmap(NULL, ix->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (ix->map == MAP_FAILED) {
 			*err = xasprintf("cannot map %s: %s", path, strerror(errno));
 			close(fd);
+			free(ix->path);
 			free(ix);
 			return NULL;
 		}
-		madvise(ix->map, ix->size, MADV_SEQUENTIAL);
+		reserve(ix, guess_lines(ix->map, ix->size));
 	}
 	close(fd);
-	struct reader r = {.ctx = EVP_MD_CTX_new(), .md = EVP_MD_fetch(NULL, "SHA256", NULL)};
+	struct reader r = {0};
 	const char *p = ix->map, *end = ix->map + ix->size;
 	bool clean = true;
 	while (p && p < end) {
@@ -413,26 +498,33 @@ struct jindex *jindex_open(const char *path, struct journal_scan *scan, char **e
 		}
 		p = nl + 1;
 	}
-	EVP_MD_free(r.md);
-	EVP_MD_CTX_free(r.ctx);
+	if (clean && !(flags & JINDEX_VERIFY_LATER) && verify_all(ix) < ix->n)
+		clean = false;
 	if (clean) {
 		scan->problem = JOURNAL_OK;
 		scan->lines = (long)ix->n;
 		scan->last_seq = r.last_seq;
-		memcpy(scan->last_hash, r.prev, sizeof r.prev);
+		if (ix->n)
+			memcpy(scan->last_hash, ix->map + ix->off[ix->n - 1] + ix->len[ix->n - 1] - 66, 64);
 		scan->good_len = (off_t)(p ? p - ix->map : 0);
+		ix->verified = !(flags & JINDEX_VERIFY_LATER);
 	} else {
-		/* rare: let the one reader that defines the rules name the problem */
+		/* rare: let the one reader that defines the rules name the problem (hashes too) */
 		journal_scan(path, NULL, NULL, scan);
-		if ((size_t)scan->lines < ix->n)
-			ix->n = (size_t)scan->lines;
-		while (ix->nstate && ix->state[ix->nstate - 1] >= ix->n)
-			ix->nstate--;
-		for (size_t s = 0; s < ix->nseries; s++)
-			while (ix->series[s].n && ix->series[s].idx[ix->series[s].n - 1] >= ix->n)
-				ix->series[s].n--;
+		truncate_to(ix, (size_t)scan->lines);
+		ix->verified = true;
 	}
+	ix->scan = *scan;
 	return ix;
+}
+
+void jindex_verify(const struct jindex *ix, struct journal_scan *scan)
+{
+	*scan = ix->scan;
+	if (ix->verified)
+		return;
+	if (verify_all(ix) < ix->n)
+		journal_scan(ix->path, NULL, NULL, scan);
 }
 
 void jindex_free(struct jindex *ix)
@@ -441,6 +533,7 @@ void jindex_free(struct jindex *ix)
 		return;
 	if (ix->map && ix->size)
 		munmap(ix->map, ix->size);
+	free(ix->path);
 	free(ix->off);
 	free(ix->len);
 	free(ix->ts);
@@ -532,21 +625,33 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static size_t keep_of(const struct series *se, int current)
+{
+	return se->type == EV_LOG && se->step != current ? KEEP_LOG_OTHER : se->keep;
+}
+
 size_t jindex_skeleton(const struct jindex *ix, size_t k, uint32_t **out)
 {
 	if (k > ix->n)
 		k = ix->n;
 	size_t ns = below(ix->state, ix->nstate, k), total = ns;
+	int current = -1; /* the step started last before k: the one on screen */
+	for (size_t i = ns; i-- > 0;)
+		if (ix->type[ix->state[i]] == EV_STEP_START) {
+			current = ix->step[ix->state[i]];
+			break;
+		}
 	for (size_t s = 0; s < ix->nseries; s++) {
-		size_t c = below(ix->series[s].idx, ix->series[s].n, k);
-		total += c < ix->series[s].keep ? c : ix->series[s].keep;
+		size_t c = below(ix->series[s].idx, ix->series[s].n, k), keep = keep_of(&ix->series[s], current);
+		total += c < keep ? c : keep;
 	}
 	uint32_t *a = xmalloc((total ? total : 1) * sizeof *a);
 	memcpy(a, ix->state, ns * sizeof *a);
 	size_t m = ns;
 	for (size_t s = 0; s < ix->nseries; s++) {
 		const struct series *se = &ix->series[s];
-		size_t c = below(se->idx, se->n, k), from = c > se->keep ? c - se->keep : 0;
+		size_t keep = keep_of(se, current);
+		size_t c = below(se->idx, se->n, k), from = c > keep ? c - keep : 0;
 		memcpy(a + m, se->idx + from, (c - from) * sizeof *a);
 		m += c - from;
 	}

@@ -20,10 +20,18 @@ enum {
 	JINDEX_START = 1 << 4,    /* step_start */
 };
 
-/* Opens and indexes path. The chain is checked as it is read; indexing stops at the first
- * bad line and *scan says what is wrong exactly as journal_scan would (a torn tail is
+/* Hashes are most of an open's cost: JINDEX_VERIFY_LATER leaves them to jindex_verify
+ * (e.g. on a worker thread while the reviewer already watches). */
+enum { JINDEX_VERIFY_LATER = 1 };
+
+/* Opens and indexes path, checking the chain (hashes on every core); indexing stops at the
+ * first bad line and *scan says what is wrong exactly as journal_scan would (a torn tail is
  * JOURNAL_TORN). NULL and *err (caller frees) only when nothing can be read. */
-struct jindex *jindex_open(const char *path, struct journal_scan *scan, char **err);
+struct jindex *jindex_open(const char *path, unsigned flags, struct journal_scan *scan, char **err);
+/* After JINDEX_VERIFY_LATER: checks every hash and fills *scan (otherwise copies the open's
+ * result). The index is not cut: only the first scan->lines events are trustworthy. Reads
+ * ix only, so one worker thread may run it while the loop thread feeds from ix. */
+void jindex_verify(const struct jindex *ix, struct journal_scan *scan);
 void jindex_free(struct jindex *ix);
 
 size_t jindex_count(const struct jindex *ix);
@@ -50,7 +58,8 @@ void jindex_event_release(struct event *ev);
 
 /* Lines a view needs to show the state after the first k events, in order: every state
  * event before k, and of each high-volume series (log per step, progress per step and
- * label, gauge per step and name) only the tail the TUI keeps. Lets a seek to the end of a
+ * label, gauge per step and name) only a tail: what the TUI keeps (20000 log lines) for
+ * the step on screen, the last 1000 log lines of other steps. Lets a seek to the end of a
  * million-event journal feed thousands of events, not a million. Returns the count and
  * *out (caller frees). */
 size_t jindex_skeleton(const struct jindex *ix, size_t k, uint32_t **out);

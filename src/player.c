@@ -49,6 +49,17 @@ void player_free(struct player *p)
 	free(p);
 }
 
+void player_limit(struct player *p, size_t n)
+{
+	if (n >= p->n)
+		return;
+	p->n = n;
+	if (p->pos > n)
+		player_seek(p, n);
+	if (p->pos >= p->n)
+		p->playing = false;
+}
+
 size_t player_pos(const struct player *p) { return p->pos; }
 size_t player_count(const struct player *p) { return p->n; }
 bool player_playing(const struct player *p) { return p->playing; }

@@ -27,6 +27,9 @@ struct player;
 struct player *player_new(const struct jindex *ix, const struct player_target *t);
 void player_free(struct player *p);
 
+/* Only the first n events may be shown (a late verification found line n+1 bad): the
+ * position moves back if it is past them. */
+void player_limit(struct player *p, size_t n);
 size_t player_pos(const struct player *p);   /* events fed so far: the first pos */
 size_t player_count(const struct player *p); /* events in the journal */
 bool player_playing(const struct player *p);

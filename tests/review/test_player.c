@@ -94,7 +94,7 @@ static void open_fixture(struct fixture *f, const char *path)
 {
 	char *err = NULL;
 	memset(f, 0, sizeof *f);
-	f->ix = jindex_open(path, &f->scan, &err);
+	f->ix = jindex_open(path, 0, &f->scan, &err);
 	CHECKF(f->ix != NULL, "jindex_open: %s", err ? err : "?");
 	if (!f->ix)
 		exit(1);
@@ -324,6 +324,39 @@ static void test_problems(const char *path)
 	}
 }
 
+static void test_verify_later(const char *path)
+{
+	SECTION("verify later: the open trusts the layout, jindex_verify finds the changed line, the player is cut");
+	char *bad = path_in("late");
+	rewrite_line(path, bad, 4, "edit");
+	struct journal_scan open_scan, late;
+	char *err = NULL;
+	struct jindex *ix = jindex_open(bad, JINDEX_VERIFY_LATER, &open_scan, &err);
+	CHECK(ix != NULL);
+	CHECK_INT(open_scan.problem, JOURNAL_OK);
+	jindex_verify(ix, &late);
+	CHECK_INT(late.problem, JOURNAL_CHANGED);
+	CHECK_INT(late.bad_line, 4);
+	struct rec r = {.sink.on_event = rec_on_event};
+	struct player_target t = {&r.sink, rec_reset, rec_flush, &r};
+	struct player *p = player_new(ix, &t);
+	player_seek(p, 10);
+	player_limit(p, (size_t)late.lines);
+	CHECK_INT(player_pos(p), 3);
+	CHECK_INT(player_count(p), 3);
+	CHECK_INT(r.last_seq, 3);
+	player_free(p);
+	jindex_free(ix);
+	/* an intact journal verified later is intact */
+	ix = jindex_open(path, JINDEX_VERIFY_LATER, &open_scan, &err);
+	jindex_verify(ix, &late);
+	CHECK_INT(late.problem, JOURNAL_OK);
+	CHECK_STR(late.last_hash, open_scan.last_hash);
+	jindex_free(ix);
+	unlink(bad);
+	free(bad);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -337,6 +370,7 @@ int main(void)
 	test_timing(path, n);
 	test_big_seek();
 	test_problems(path);
+	test_verify_later(path);
 	free(path);
 	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

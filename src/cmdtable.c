@@ -6,7 +6,7 @@
 extern const struct cmd_entry cmd_sizes_entry, cmd_verify_entry, cmd_preflight_entry;
 
 extern const struct cmd_entry cmd_run_entry, cmd_plan_entry, cmd_check_entry, cmd_verify_log_entry;
-extern const struct cmd_entry cmd_replay_entry;
+extern const struct cmd_entry cmd_replay_entry, cmd_report_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry,
@@ -14,6 +14,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_verify_log_entry,
 	&cmd_replay_entry,
+	&cmd_report_entry,
 	&cmd_sizes_entry,
 	&cmd_verify_entry,
 	&cmd_preflight_entry,

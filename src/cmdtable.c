@@ -7,6 +7,7 @@ extern const struct cmd_entry cmd_sizes_entry, cmd_verify_entry, cmd_preflight_e
 
 extern const struct cmd_entry cmd_run_entry, cmd_plan_entry, cmd_check_entry, cmd_verify_log_entry;
 extern const struct cmd_entry cmd_replay_entry, cmd_report_entry;
+extern const struct cmd_entry cmd_dump_entry, cmd_restore_entry, cmd_copy_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry,
@@ -18,5 +19,6 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sizes_entry,
 	&cmd_verify_entry,
 	&cmd_preflight_entry,
+	&cmd_dump_entry, &cmd_restore_entry, &cmd_copy_entry,
 	NULL,
 };

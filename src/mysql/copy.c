@@ -1,0 +1,136 @@
+/* Streaming copy: dump workers hand each finished file to a restore running in stream mode. */
+#include "config.h"
+#include "mysql/copy.h"
+#include "mysql/dump.h"
+#include "mysql/progress.h"
+#include "mysql/restore.h"
+#include "util.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct copy {
+	struct copy_opts o;
+	struct dump *d;
+	struct restore *r;
+	pthread_mutex_t mu;
+	struct progress prog;
+	bool finished;
+	json_t *result;
+	char *rerr;
+	int rrc;
+};
+
+static void feed(void *ud, json_t *file)
+{
+	struct copy *c = ud;
+	restore_feed(c->r, file);
+}
+
+struct copy *copy_new(const struct copy_opts *o)
+{
+	struct copy *c = xcalloc(1, sizeof *c);
+	c->o = *o;
+	pthread_mutex_init(&c->mu, NULL);
+	struct dump_opts dopt = {.src = o->src, .schemas = o->schemas, .dir = o->dir, .threads = o->threads,
+				 .cancel = o->cancel, .on_file = feed, .ud = c};
+	c->d = dump_new(&dopt);
+	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
+				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = true,
+				    .remove_loaded = !o->keep_files};
+	c->r = restore_new(&ropt);
+	progress_init(&c->prog, 1000, now_mono());
+	return c;
+}
+
+void copy_free(struct copy *c)
+{
+	if (!c)
+		return;
+	dump_free(c->d);
+	restore_free(c->r);
+	json_decref(c->result);
+	free(c->rerr);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void *restore_thread(void *arg)
+{
+	struct copy *c = arg;
+	c->rrc = restore_run(c->r, &c->rerr);
+	return NULL;
+}
+
+int copy_run(struct copy *c, char **err)
+{
+	*err = NULL;
+	pthread_t th;
+	pthread_create(&th, NULL, restore_thread, c);
+	char *derr = NULL;
+	int drc = dump_run(c->d, &derr);
+	restore_feed_end(c->r, drc == 0 ? dump_manifest(c->d) : NULL);
+	pthread_join(th, NULL);
+	if (drc < 0) {
+		*err = xasprintf("copy: dump: %s", derr);
+		free(derr);
+		return -1;
+	}
+	if (c->rrc < 0) {
+		*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
+		return -1;
+	}
+	json_t *m = dump_manifest(c->d);
+	pthread_mutex_lock(&c->mu);
+	c->result = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:O}", "dump", "id", json_object_get(m, "id"),
+			      "bytes", json_object_get(m, "bytes"), "rows", json_object_get(m, "rows"),
+			      "consistency", json_object_get(m, "consistency"), "restore", restore_result(c->r));
+	progress_finish(&c->prog, now_mono());
+	c->finished = true;
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
+void copy_stat(struct copy *c, struct copy_stat *st)
+{
+	memset(st, 0, sizeof *st);
+	struct dump_stat ds;
+	struct restore_stat rs;
+	dump_stat(c->d, &ds);
+	restore_stat(c->r, &rs);
+	double dfrac = ds.total > 0 ? ds.done / ds.total : 0;
+	/* the load's total is known only once the dump ends: extrapolate it from what the dump
+	 * has produced so far against how far the dump is */
+	double est_total = dfrac > 0.01 ? rs.total / dfrac : 0;
+	double lfrac = est_total > 0 ? rs.done / est_total : 0;
+	pthread_mutex_lock(&c->mu);
+	if (!c->finished)
+		progress_update(&c->prog, lfrac * 1000, now_mono());
+	st->done = c->prog.shown;
+	st->total = c->prog.total;
+	st->rate = progress_rate(&c->prog);
+	st->eta = progress_eta(&c->prog);
+	pthread_mutex_unlock(&c->mu);
+	st->dump_pct = dfrac * 100;
+	st->load_pct = lfrac > 1 ? 100 : lfrac * 100;
+	snprintf(st->phase, sizeof st->phase, "%s", strcmp(ds.phase, "done") ? ds.phase : rs.phase);
+	snprintf(st->label, sizeof st->label, "%s", rs.label[0] ? rs.label : ds.label);
+}
+
+json_t *copy_result(struct copy *c)
+{
+	return c->result;
+}
+
+char *copy_take_notes(struct copy *c)
+{
+	char *a = dump_take_notes(c->d), *b = restore_take_notes(c->r);
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	char *s = xasprintf("%s%s", a, b);
+	free(a);
+	free(b);
+	return s;
+}

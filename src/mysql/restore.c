@@ -1,0 +1,301 @@
+/* Restore: scheduling (schema, data in parallel, deferred indexes, post objects), resume
+ * markers in the target, progress measured on the target. Loading itself: restoreload.c. */
+#include "config.h"
+#include "mysql/restore.h"
+#include "mysql/restore_int.h"
+#include "mysql/dbconn.h"
+#include "mysql/manifest.h"
+#include "util.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct restore *restore_new(const struct restore_opts *o)
+{
+	struct restore *r = xcalloc(1, sizeof *r);
+	r->o = *o;
+	r->o.dir = xstrdup(o->dir);
+	size_t n = 0;
+	while (o->map && o->map[n])
+		n++;
+	r->map = xcalloc(n + 1, sizeof *r->map);
+	for (size_t i = 0; i < n; i++)
+		r->map[i] = xstrdup(o->map[i]);
+	r->o.map = (const char *const *)r->map;
+	if (r->o.threads <= 0)
+		r->o.threads = 4;
+	if (r->o.threads > 64)
+		r->o.threads = 64;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	sbuf_init(&r->notes);
+	r->done_set = json_object();
+	snprintf(r->phase, sizeof r->phase, "prepare");
+	return r;
+}
+
+void restore_free(struct restore *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		json_decref(r->files[i]->e);
+		free(r->files[i]->tschema);
+		free(r->files[i]);
+	}
+	for (size_t i = 0; i < r->ntables; i++) {
+		free(r->tables[i]->schema);
+		free(r->tables[i]->name);
+		free(r->tables[i]->tschema);
+		free(r->tables[i]);
+	}
+	free(r->files);
+	free(r->tables);
+	for (size_t i = 0; r->map[i]; i++)
+		free(r->map[i]);
+	free(r->map);
+	free((char *)r->o.dir);
+	json_decref(r->manifest);
+	json_decref(r->result);
+	json_decref(r->done_set);
+	sbuf_free(&r->notes);
+	free(r->err);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
+}
+
+void restore_note(struct restore *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&r->mu);
+	sbuf_adds(&r->notes, s);
+	sbuf_add(&r->notes, "\n", 1);
+	pthread_mutex_unlock(&r->mu);
+	free(s);
+}
+
+char *restore_take_notes(struct restore *r)
+{
+	pthread_mutex_lock(&r->mu);
+	char *s = r->notes.len ? sbuf_steal(&r->notes) : NULL;
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+json_t *restore_result(struct restore *r)
+{
+	return r->result;
+}
+
+const char *restore_target_schema(struct restore *r, const char *schema)
+{
+	for (size_t i = 0; r->map[i] && r->map[i + 1]; i += 2)
+		if (strcmp(r->map[i], schema) == 0)
+			return r->map[i + 1];
+	return schema;
+}
+
+bool restore_failed(struct restore *r)
+{
+	return r->err || (r->o.cancel && __atomic_load_n(r->o.cancel, __ATOMIC_SEQ_CST));
+}
+
+void restore_fail(struct restore *r, char *err)
+{
+	pthread_mutex_lock(&r->mu);
+	if (!r->err)
+		r->err = err;
+	else
+		free(err);
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static struct rtable *table_for(struct restore *r, const char *schema, const char *name)
+{
+	for (size_t i = 0; i < r->ntables; i++)
+		if (strcmp(r->tables[i]->schema, schema) == 0 && strcmp(r->tables[i]->name, name) == 0)
+			return r->tables[i];
+	struct rtable *t = xcalloc(1, sizeof *t);
+	t->schema = xstrdup(schema);
+	t->name = xstrdup(name);
+	t->tschema = xstrdup(restore_target_schema(r, schema));
+	t->files_total = -1;
+	r->tables = xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
+	r->tables[r->ntables++] = t;
+	return t;
+}
+
+static enum rkind kind_of(const char *k)
+{
+	static const struct { const char *name; enum rkind kind; } kinds[] = {
+		{"schema", RK_SCHEMA}, {"data", RK_DATA}, {"indexes", RK_INDEXES},
+		{"mysqldump", RK_MYSQLDUMP},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (k && strcmp(k, kinds[i].name) == 0)
+			return kinds[i].kind;
+	return RK_POST;
+}
+
+/* Called with r->mu held. */
+void restore_add_file(struct restore *r, json_t *e)
+{
+	struct rfile *f = xcalloc(1, sizeof *f);
+	f->e = json_incref(e);
+	f->path = json_string_value(json_object_get(e, "path"));
+	f->kind = kind_of(json_string_value(json_object_get(e, "kind")));
+	f->bytes = (unsigned long long)json_integer_value(json_object_get(e, "bytes"));
+	f->raw = (unsigned long long)json_integer_value(json_object_get(e, "raw_bytes"));
+	f->sha = json_string_value(json_object_get(e, "sha256"));
+	const char *schema = json_string_value(json_object_get(e, "schema"));
+	const char *table = json_string_value(json_object_get(e, "table"));
+	f->tschema = schema ? xstrdup(restore_target_schema(r, schema)) : NULL;
+	if (schema && table)
+		f->t = table_for(r, schema, table);
+	char *key = xasprintf("%s|%s", f->tschema ? f->tschema : "", f->path);
+	bool marked = json_is_true(json_object_get(r->done_set, key));
+	free(key);
+	if (marked ||
+	    (r->o.is_done && r->o.is_done(r->o.ud, f->path)))
+		f->state = RF_DONE;
+	if (f->t && f->kind == RK_DATA) {
+		f->t->w += (double)f->raw;
+		f->t->rows_manifest += (unsigned long long)json_integer_value(json_object_get(e, "rows"));
+		if (f->state == RF_DONE) {
+			f->t->files_done++;
+			f->t->committed += (double)f->raw;
+		}
+	}
+	if (f->t && f->kind == RK_SCHEMA && f->state == RF_DONE)
+		f->t->schema_done = true;
+	if (f->t && f->kind == RK_INDEXES)
+		f->t->indexes = f;
+	if (f->state == RF_DONE)
+		r->skipped++;
+	r->files = xrealloc(r->files, (r->nfiles + 1) * sizeof *r->files);
+	r->files[r->nfiles++] = f;
+}
+
+void restore_feed(struct restore *r, json_t *file)
+{
+	pthread_mutex_lock(&r->mu);
+	restore_add_file(r, file);
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Data files per table come from the manifest's table list; until then (stream) a
+ * table's indexes wait. Called with r->mu held. */
+void restore_learn_manifest(struct restore *r, json_t *m)
+{
+	size_t i, k;
+	json_t *s, *t;
+	json_array_foreach(json_object_get(m, "schemas"), i, s)
+		json_array_foreach(json_object_get(s, "tables"), k, t) {
+			struct rtable *rt = table_for(r, json_string_value(json_object_get(s, "name")),
+						      json_string_value(json_object_get(t, "name")));
+			rt->files_total = (int)json_integer_value(json_object_get(t, "files"));
+			rt->idx_w = json_number_value(json_object_get(t, "index_length"));
+		}
+	const char *id = json_string_value(json_object_get(m, "id"));
+	if (id)
+		snprintf(r->dump_id, sizeof r->dump_id, "%s", id);
+}
+
+void restore_feed_end(struct restore *r, json_t *manifest)
+{
+	pthread_mutex_lock(&r->mu);
+	if (manifest) {
+		r->manifest = json_incref(manifest);
+		restore_learn_manifest(r, manifest);
+	} else if (!r->err) {
+		r->err = xstrdup("the dump failed: restore stopped");
+	}
+	r->feed_ended = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- progress ---- */
+
+static double table_frac(const struct restore *r, const struct rtable *t)
+{
+	if (t->w <= 0)
+		return 1;
+	if (t->files_total >= 0 && t->files_done >= t->files_total)
+		return 1;
+	double committed = t->committed / t->w, client = (t->committed + t->inflight) / t->w;
+	double f = client;
+	/* the target's own count, when it has one, keeps the client's bytes honest */
+	if (r->have_rows && t->rows_manifest > 0) {
+		double rows = (double)t->rows_target / (double)t->rows_manifest;
+		f = rows < client ? rows : client;
+	}
+	if (f < committed)
+		f = committed;
+	return f > 1 ? 1 : f;
+}
+
+double restore_raw_done(const struct restore *r, double *total)
+{
+	double done = 0, tot = 0;
+	for (size_t i = 0; i < r->ntables; i++) {
+		const struct rtable *t = r->tables[i];
+		tot += t->w;
+		done += t->w * table_frac(r, t);
+		if (t->indexes) {
+			double iw = t->idx_w < t->w ? t->idx_w : t->w;
+			tot += iw;
+			if (t->indexes->state == RF_DONE)
+				done += iw;
+		}
+	}
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i]->kind == RK_MYSQLDUMP || r->files[i]->kind == RK_POST) {
+			const struct rfile *f = r->files[i];
+			tot += (double)f->raw;
+			done += f->state == RF_DONE ? (double)f->raw : (double)f->inflight;
+		}
+	*total = tot;
+	return done;
+}
+
+void restore_stat(struct restore *r, struct restore_stat *st)
+{
+	memset(st, 0, sizeof *st);
+	pthread_mutex_lock(&r->mu);
+	double total, raw = restore_raw_done(r, &total), now = now_mono();
+	if (!r->prog_started && r->feed_ended && !r->o.stream) {
+		progress_init(&r->prog, total, r->t0);
+		r->prog_started = true;
+	}
+	if (r->prog_started) {
+		if (!r->finished)
+			progress_update(&r->prog, raw, now);
+		st->done = r->prog.shown;
+		st->total = r->prog.total;
+		st->rate = progress_rate(&r->prog);
+		st->eta = progress_eta(&r->prog);
+	} else {
+		/* stream: the total grows as files arrive; the caller scales it */
+		st->done = raw;
+		st->total = total;
+		st->eta = -1;
+	}
+	for (size_t i = 0; i < r->ntables; i++)
+		st->rows_target += r->tables[i]->rows_target;
+	for (size_t i = 0; i < r->nfiles; i++)
+		st->files_done += r->files[i]->state == RF_DONE;
+	st->files_total = (int)r->nfiles;
+	snprintf(st->phase, sizeof st->phase, "%s", r->phase);
+	snprintf(st->label, sizeof st->label, "%s", r->label);
+	pthread_mutex_unlock(&r->mu);
+}

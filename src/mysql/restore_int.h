@@ -1,0 +1,63 @@
+/* Internals shared by restore.c (state, scheduling, progress) and restoreload.c
+ * (connections, loading files, markers, the run). Not used outside the restore. */
+#ifndef TEJUN_RESTORE_INT_H
+#define TEJUN_RESTORE_INT_H
+#include "mysql/progress.h"
+#include "mysql/restore.h"
+#include "util.h"
+#include <pthread.h>
+
+enum rkind { RK_SCHEMA, RK_DATA, RK_INDEXES, RK_POST, RK_MYSQLDUMP };
+enum rstate { RF_PENDING, RF_RUNNING, RF_DONE };
+
+struct rtable;
+struct rfile {
+	json_t *e;
+	const char *path, *sha;        /* borrowed from e */
+	enum rkind kind;
+	enum rstate state;
+	char *tschema;                 /* target schema (mapped) */
+	struct rtable *t;
+	unsigned long long bytes, raw, inflight;
+};
+
+struct rtable {
+	char *schema, *name, *tschema;
+	int files_total, files_done;   /* data files; total -1 until known */
+	double w, idx_w, committed, inflight;
+	unsigned long long rows_manifest, rows_target;
+	bool schema_done;
+	struct rfile *indexes;
+};
+
+struct restore {
+	struct restore_opts o;
+	char **map;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rfile **files;
+	size_t nfiles;
+	struct rtable **tables;
+	size_t ntables;
+	json_t *manifest, *result, *done_set;
+	char dump_id[64];
+	bool feed_ended, prog_started, finished, have_rows, monitor_stop;
+	struct progress prog;
+	double t0;
+	char phase[24], label[160];
+	struct sbuf notes;
+	char *err;
+	size_t skipped;
+	unsigned long long rows_loaded;
+};
+
+void restore_note(struct restore *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *restore_target_schema(struct restore *r, const char *schema);
+bool restore_failed(struct restore *r);
+void restore_fail(struct restore *r, char *err);
+/* With r->mu held: one manifest file entry joins the plan; table sizes from a manifest. */
+void restore_add_file(struct restore *r, json_t *e);
+void restore_learn_manifest(struct restore *r, json_t *m);
+/* With r->mu held: raw bytes done and the total, before the estimator. */
+double restore_raw_done(const struct restore *r, double *total);
+#endif

@@ -1,0 +1,533 @@
+/* Restore execution: bulk-load sessions, exactly-once file loads (data and marker in one
+ * transaction), the worker pool, the target-side row monitor and the run itself. */
+#include "config.h"
+#include "mysql/restore_int.h"
+#include "mysql/dbconn.h"
+#include "mysql/dumpfile.h"
+#include "mysql/manifest.h"
+#include "mysql/restoresql.h"
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MARKERS "`tejun`.`restore_done`"
+
+static int session(struct restore *r, struct dbconn *c)
+{
+	mysql_set_character_set(c->mysql, "utf8mb4");
+	if (dbconn_exec(c, "SET SESSION foreign_key_checks=0, unique_checks=0, time_zone='+00:00', "
+			"sql_mode='NO_AUTO_VALUE_ON_ZERO', net_read_timeout=3600, net_write_timeout=3600, "
+			"wait_timeout=86400", NULL, NULL) < 0)
+		return -1;
+	/* not replicated onward and no binlog write cost, where the account may say so */
+	if (dbconn_exec(c, "SET SESSION sql_log_bin=0", NULL, NULL) < 0) {
+		static int told;
+		if (!__atomic_exchange_n(&told, 1, __ATOMIC_SEQ_CST))
+			restore_note(r, "sql_log_bin=0 refused (%s): the load is binlogged", c->err);
+	}
+	return 0;
+}
+
+static struct dbconn *open_conn(struct restore *r, char **err)
+{
+	unsigned en = 0;
+	struct dbconn *c = dbconn_open(r->o.dst, err, &en);
+	if (c && session(r, c) < 0) {
+		*err = xasprintf("session settings: %s", c->err);
+		dbconn_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int run_sql(struct dbconn *c, const char *sql, size_t len)
+{
+	MYSQL *m = c->mysql;
+	if (mysql_real_query(m, sql, (unsigned long)len) != 0)
+		return -1;
+	do {
+		MYSQL_RES *res = mysql_store_result(m);
+		mysql_free_result(res);
+	} while (mysql_next_result(m) == 0);
+	return mysql_errno(m) ? -1 : 0;
+}
+
+static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f)
+{
+	if (!r->dump_id[0])
+		return 0;
+	struct dbval v[4] = {{.kind = DBV_STRING, .s = r->dump_id, .len = strlen(r->dump_id)},
+			     {.kind = DBV_STRING, .s = f->tschema ? f->tschema : "", .len = f->tschema ? strlen(f->tschema) : 0},
+			     {.kind = DBV_STRING, .s = f->path, .len = strlen(f->path)},
+			     {.kind = DBV_STRING, .s = f->sha, .len = strlen(f->sha)}};
+	char *sql = dbconn_format(c, "INSERT INTO " MARKERS " (dump_id, target_schema, path, sha256) "
+				  "VALUES (?, ?, ?, ?)", v, 4);
+	int rc = sql ? dbconn_exec(c, sql, NULL, NULL) : -1;
+	free(sql);
+	return rc;
+}
+
+static bool is_word(const char *s, const char *w)
+{
+	return strcasecmp(s, w) == 0;
+}
+
+/* mysqldump --databases output names its schemas in USE and CREATE DATABASE: map them. */
+static char *map_stmt(struct restore *r, const char *s)
+{
+	if (strncasecmp(s, "USE ", 4) != 0 && strncasecmp(s, "CREATE DATABASE", 15) != 0)
+		return NULL;
+	const char *a = strchr(s, '`'), *b = a ? strchr(a + 1, '`') : NULL;
+	if (!b)
+		return NULL;
+	char *name = xstrndup(a + 1, (size_t)(b - a - 1));
+	const char *to = restore_target_schema(r, name);
+	free(name);
+	struct sbuf o;
+	sbuf_init(&o);
+	sbuf_add(&o, s, (size_t)(a - s));
+	dbconn_quote_ident(&o, to);
+	sbuf_adds(&o, b + 1);
+	return sbuf_steal(&o);
+}
+
+/* Refuses to load a table over rows it did not put there; an empty leftover of an
+ * interrupted run (DDL is not transactional) is dropped and created again. */
+static int prepare_table(struct restore *r, struct dbconn *c, struct rfile *f, char **err)
+{
+	struct sbuf q;
+	sbuf_init(&q);
+	dbconn_quote_ident(&q, f->tschema);
+	sbuf_add(&q, ".", 1);
+	dbconn_quote_ident(&q, f->t->name);
+	char *one = xasprintf("SELECT 1 FROM %s LIMIT 1", q.data);
+	struct dbres *res = NULL;
+	int rc = 0;
+	if (dbconn_query(c, one, &res) == 0) {
+		if (res->nrows > 0) {
+			*err = xasprintf("target table %s already holds rows: refusing to load over them "
+					 "(restore into an empty schema)", q.data);
+			rc = -1;
+		} else {
+			char *drop = xasprintf("DROP TABLE %s", q.data);
+			rc = dbconn_exec(c, drop, NULL, NULL);
+			if (rc < 0)
+				*err = xasprintf("%s: %s", drop, c->err);
+			else
+				restore_note(r, "dropped empty %s left by an interrupted run", q.data);
+			free(drop);
+		}
+	}
+	dbres_free(res);
+	free(one);
+	sbuf_free(&q);
+	return rc;
+}
+
+static int load_file(struct restore *r, struct dbconn *c, struct rfile *f, char **err)
+{
+	char *path = xasprintf("%s/%s", r->o.dir, f->path);
+	int rc = dumpfile_verify(path, f->bytes, f->sha, err);
+	if (rc < 0) {
+		free(path);
+		return -1;
+	}
+	if (f->tschema) {
+		struct sbuf q;
+		sbuf_init(&q);
+		sbuf_adds(&q, "CREATE DATABASE IF NOT EXISTS ");
+		dbconn_quote_ident(&q, f->tschema);
+		if (f->kind == RK_SCHEMA && dbconn_exec(c, q.data, NULL, NULL) < 0)
+			rc = -1;
+		sbuf_free(&q);
+		if (rc == 0 && mysql_select_db(c->mysql, f->tschema) != 0)
+			rc = -1;
+		if (rc < 0) {
+			*err = xasprintf("%s: %s", f->tschema, mysql_error(c->mysql));
+			free(path);
+			return -1;
+		}
+	}
+	if (f->kind == RK_SCHEMA && prepare_table(r, c, f, err) < 0) {
+		free(path);
+		return -1;
+	}
+	struct dumpfile_r *in = dumpfile_open(path, err);
+	free(path);
+	if (!in)
+		return -1;
+	struct restoresql *s = restoresql_new(in);
+	struct sbuf st;
+	sbuf_init(&st);
+	bool trx = false;
+	int k;
+	while ((k = restoresql_next(s, &st, err)) == 1) {
+		if (restore_failed(r)) {
+			*err = xstrdup("restore cancelled");
+			rc = -1;
+			break;
+		}
+		if (f->kind == RK_DATA && (is_word(st.data, "BEGIN") || is_word(st.data, "COMMIT"))) {
+			/* the file's own transaction is ours, so the marker can join it */
+			if (is_word(st.data, "BEGIN") && !trx) {
+				rc = dbconn_exec(c, "START TRANSACTION", NULL, NULL);
+				trx = true;
+			}
+		} else {
+			char *mapped = f->kind == RK_MYSQLDUMP ? map_stmt(r, st.data) : NULL;
+			rc = mapped ? run_sql(c, mapped, strlen(mapped)) : run_sql(c, st.data, st.len);
+			free(mapped);
+			/* an index built just before an interruption is already there */
+			if (rc < 0 && f->kind == RK_INDEXES && mysql_errno(c->mysql) == 1061) {
+				restore_note(r, "%s: indexes already present (resumed run)", f->path);
+				rc = 0;
+			}
+		}
+		if (rc < 0) {
+			char *head = xstrndup(st.data, st.len > 120 ? 120 : st.len);
+			*err = xasprintf("%s: %s: %s", f->path, head, mysql_error(c->mysql));
+			free(head);
+			break;
+		}
+		unsigned long long off = restoresql_offset(s);
+		pthread_mutex_lock(&r->mu);
+		if (f->t && f->kind == RK_DATA)
+			f->t->inflight += (double)(off - f->inflight);
+		f->inflight = off;
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (k < 0)
+		rc = -1;
+	if (rc == 0 && mark_done(r, c, f) < 0) {
+		*err = xasprintf("%s: recording it as loaded: %s", f->path, c->err);
+		rc = -1;
+	}
+	if (rc == 0 && trx && dbconn_exec(c, "COMMIT", NULL, NULL) < 0) {
+		*err = xasprintf("%s: COMMIT: %s", f->path, c->err);
+		rc = -1;
+	}
+	if (rc < 0 && trx)
+		dbconn_exec(c, "ROLLBACK", NULL, NULL);
+	sbuf_free(&st);
+	restoresql_free(s);
+	dumpfile_close(in);
+	return rc;
+}
+
+/* Called with r->mu held: the next job a worker may start, NULL if none now. */
+static struct rfile *pick(struct restore *r, bool *more)
+{
+	struct rfile *data = NULL, *idx = NULL;
+	*more = !r->feed_ended;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct rfile *f = r->files[i];
+		if (f->kind == RK_POST || f->kind == RK_MYSQLDUMP)
+			continue;
+		if (f->state == RF_RUNNING)
+			*more = true;
+		if (f->state != RF_PENDING)
+			continue;
+		*more = true;
+		if (f->kind == RK_SCHEMA)
+			return f;
+		if (f->kind == RK_INDEXES && !idx && f->t->schema_done && f->t->files_total >= 0 &&
+		    f->t->files_done >= f->t->files_total)
+			idx = f;
+		if (f->kind == RK_DATA && !data && (!f->t || f->t->schema_done))
+			data = f;
+	}
+	/* an index build is long: start it as soon as its table is loaded */
+	return idx ? idx : data;
+}
+
+static void finish_file(struct restore *r, struct rfile *f)
+{
+	pthread_mutex_lock(&r->mu);
+	f->state = RF_DONE;
+	if (f->t && f->kind == RK_SCHEMA)
+		f->t->schema_done = true;
+	if (f->t && f->kind == RK_DATA) {
+		f->t->files_done++;
+		f->t->inflight -= (double)f->inflight;
+		f->t->committed += (double)f->raw;
+		r->rows_loaded += (unsigned long long)json_integer_value(json_object_get(f->e, "rows"));
+	}
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	if (r->o.on_done)
+		r->o.on_done(r->o.ud, f->path);
+	if (r->o.remove_loaded && f->kind == RK_DATA) {
+		char *p = xasprintf("%s/%s", r->o.dir, f->path);
+		unlink(p);
+		free(p);
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct restore *r = arg;
+	dbconn_thread_init();
+	char *err = NULL;
+	struct dbconn *c = open_conn(r, &err);
+	if (!c) {
+		restore_fail(r, err);
+		return NULL;
+	}
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		if (restore_failed(r))
+			break;
+		bool more;
+		struct rfile *f = pick(r, &more);
+		if (!f) {
+			if (!more)
+				break;
+			pthread_cond_wait(&r->cv, &r->mu);
+			continue;
+		}
+		f->state = RF_RUNNING;
+		snprintf(r->label, sizeof r->label, "%s %s", f->kind == RK_INDEXES ? "building indexes of" :
+			 f->kind == RK_SCHEMA ? "creating" : "loading", f->path);
+		if (f->kind == RK_INDEXES)
+			snprintf(r->phase, sizeof r->phase, "building indexes");
+		pthread_mutex_unlock(&r->mu);
+		int rc = load_file(r, c, f, &err);
+		if (rc < 0) {
+			restore_fail(r, err);
+			err = NULL;
+			pthread_mutex_lock(&r->mu);
+			break;
+		}
+		finish_file(r, f);
+		pthread_mutex_lock(&r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	dbconn_close(c);
+	return NULL;
+}
+
+/* Live row counts of the restored tables from InnoDB (counted as rows are inserted, before
+ * commit): the target's own measure of how far each table is. */
+static void *monitor(void *arg)
+{
+	struct restore *r = arg;
+	dbconn_thread_init();
+	char *err = NULL;
+	unsigned en;
+	struct dbconn *c = dbconn_open(r->o.dst, &err, &en);
+	free(err);
+	if (!c)
+		return NULL;
+	const char *view = c->flavour == DB_MARIADB ? "information_schema.INNODB_SYS_TABLESTATS"
+						    : "information_schema.INNODB_TABLESTATS";
+	char *sql = xasprintf("SELECT NAME, NUM_ROWS FROM %s", view);
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		bool stop = r->monitor_stop;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		struct dbres *res = NULL;
+		if (dbconn_query(c, sql, &res) < 0) {
+			restore_note(r, "target row counts unavailable (%s): progress from bytes loaded", c->err);
+			break;
+		}
+		pthread_mutex_lock(&r->mu);
+		r->have_rows = true;
+		for (size_t i = 0; i < res->nrows; i++) {
+			const char *name = dbres_get(res, i, 0), *slash = name ? strchr(name, '/') : NULL;
+			if (!slash)
+				continue;
+			for (size_t k = 0; k < r->ntables; k++) {
+				struct rtable *t = r->tables[k];
+				size_t sl = strlen(t->tschema);
+				if ((size_t)(slash - name) == sl && strncmp(name, t->tschema, sl) == 0 &&
+				    strcmp(slash + 1, t->name) == 0)
+					t->rows_target = strtoull(dbres_get(res, i, 1), NULL, 10);
+			}
+		}
+		pthread_mutex_unlock(&r->mu);
+		dbres_free(res);
+		for (int k = 0; k < 10; k++) {
+			pthread_mutex_lock(&r->mu);
+			stop = r->monitor_stop;
+			pthread_mutex_unlock(&r->mu);
+			if (stop)
+				break;
+			usleep(100000);
+		}
+	}
+	free(sql);
+	dbconn_close(c);
+	return NULL;
+}
+
+static int markers_load(struct restore *r, struct dbconn *c, char **err)
+{
+	if (dbconn_exec(c, "CREATE DATABASE IF NOT EXISTS `tejun`", NULL, NULL) < 0 ||
+	    dbconn_exec(c, "CREATE TABLE IF NOT EXISTS " MARKERS " (dump_id CHAR(32) CHARACTER SET ascii NOT NULL,"
+			" target_schema VARCHAR(64) NOT NULL, path VARCHAR(700) CHARACTER SET ascii NOT NULL,"
+			" sha256 CHAR(64) CHARACTER SET ascii NOT NULL, loaded_at TIMESTAMP(6) NOT NULL"
+			" DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (dump_id, target_schema, path))"
+			" ENGINE=InnoDB", NULL, NULL) < 0) {
+		*err = xasprintf("resume markers in the target: %s", c->err);
+		return -1;
+	}
+	struct dbval v = {.kind = DBV_STRING, .s = r->dump_id, .len = strlen(r->dump_id)};
+	char *sql = dbconn_format(c, "SELECT target_schema, path FROM " MARKERS " WHERE dump_id=?", &v, 1);
+	struct dbres *res = NULL;
+	int rc = sql ? dbconn_query(c, sql, &res) : -1;
+	free(sql);
+	if (rc < 0) {
+		*err = xasprintf("resume markers: %s", c->err);
+		return -1;
+	}
+	for (size_t i = 0; i < res->nrows; i++)
+	{
+		char *key = xasprintf("%s|%s", dbres_get(res, i, 0), dbres_get(res, i, 1));
+		json_object_set_new(r->done_set, key, json_true());
+		free(key);
+	}
+	if (res->nrows)
+		restore_note(r, "resuming: %zu files already loaded by an earlier run", res->nrows);
+	dbres_free(res);
+	return 0;
+}
+
+static int check_files(struct restore *r, json_t *m, char **err)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(m, "files"), i, f) {
+		char *p = xasprintf("%s/%s", r->o.dir, json_string_value(json_object_get(f, "path")));
+		struct stat sb;
+		unsigned long long want = (unsigned long long)json_integer_value(json_object_get(f, "bytes"));
+		int rc = stat(p, &sb);
+		if (rc < 0 || (unsigned long long)sb.st_size != want) {
+			*err = xasprintf("%s: %s: refusing to restore an incomplete dump", p,
+					 rc < 0 ? "missing" : "size differs from the manifest");
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+static int create_schemas(struct restore *r, struct dbconn *c, char **err)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(r->manifest, "schemas"), i, s) {
+		const char *cs = json_string_value(json_object_get(s, "charset"));
+		const char *co = json_string_value(json_object_get(s, "collation"));
+		if (!cs)
+			continue;
+		struct sbuf q;
+		sbuf_init(&q);
+		sbuf_adds(&q, "CREATE DATABASE IF NOT EXISTS ");
+		dbconn_quote_ident(&q, restore_target_schema(r, json_string_value(json_object_get(s, "name"))));
+		sbuf_addf(&q, " CHARACTER SET %s%s%s", cs, co ? " COLLATE " : "", co ? co : "");
+		int rc = dbconn_exec(c, q.data, NULL, NULL);
+		sbuf_free(&q);
+		if (rc < 0) {
+			*err = xasprintf("create schema: %s", c->err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int restore_run(struct restore *r, char **err)
+{
+	*err = NULL;
+	r->t0 = now_mono();
+	double wall0 = now_wall();
+	struct dbconn *c = open_conn(r, err);
+	if (!c)
+		return -1;
+	int rc = -1;
+	if (!r->o.stream) {
+		json_t *m = manifest_load(r->o.dir, err);
+		if (!m || check_files(r, m, err) < 0) {
+			json_decref(m);
+			goto out;
+		}
+		snprintf(r->dump_id, sizeof r->dump_id, "%s", json_string_value(json_object_get(m, "id")));
+		if (markers_load(r, c, err) < 0) {
+			json_decref(m);
+			goto out;
+		}
+		pthread_mutex_lock(&r->mu);
+		r->manifest = m;
+		pthread_mutex_unlock(&r->mu);
+		size_t i;
+		json_t *f;
+		if (create_schemas(r, c, err) < 0)
+			goto out;
+		pthread_mutex_lock(&r->mu);
+		json_array_foreach(json_object_get(m, "files"), i, f)
+			restore_add_file(r, f);
+		restore_learn_manifest(r, m);
+		r->feed_ended = true;
+		pthread_mutex_unlock(&r->mu);
+	}
+	snprintf(r->phase, sizeof r->phase, "data");
+	pthread_t mon;
+	pthread_create(&mon, NULL, monitor, r);
+	int n = r->o.threads;
+	pthread_t *ths = xcalloc((size_t)n, sizeof *ths);
+	for (int i = 0; i < n; i++)
+		pthread_create(&ths[i], NULL, worker, r);
+	for (int i = 0; i < n; i++)
+		pthread_join(ths[i], NULL);
+	free(ths);
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->phase, sizeof r->phase, "post");
+	pthread_mutex_unlock(&r->mu);
+	for (size_t i = 0; i < r->nfiles && !restore_failed(r); i++) {
+		struct rfile *f = r->files[i];
+		if ((f->kind != RK_POST && f->kind != RK_MYSQLDUMP) || f->state == RF_DONE)
+			continue;
+		snprintf(r->label, sizeof r->label, "creating %s", f->path);
+		char *e = NULL;
+		if (load_file(r, c, f, &e) < 0)
+			restore_fail(r, e);
+		else
+			finish_file(r, f);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->monitor_stop = true;
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(mon, NULL);
+	if (restore_failed(r)) {
+		*err = xstrdup(r->err ? r->err : "restore cancelled");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i]->state != RF_DONE) {
+			*err = xasprintf("%s was never loaded (missing data files?)", r->files[i]->path);
+			goto out;
+		}
+	pthread_mutex_lock(&r->mu);
+	if (!r->prog_started) {
+		double total;
+		restore_raw_done(r, &total);
+		progress_init(&r->prog, total, r->t0);
+		r->prog_started = true;
+	}
+	progress_finish(&r->prog, now_mono());
+	r->finished = true;
+	snprintf(r->phase, sizeof r->phase, "done");
+	r->result = json_pack("{s:i,s:i,s:I,s:f,s:s}", "files", (int)r->nfiles, "files_skipped", (int)r->skipped,
+			      "rows", (json_int_t)r->rows_loaded, "secs", now_wall() - wall0, "dump_id", r->dump_id);
+	pthread_mutex_unlock(&r->mu);
+	rc = 0;
+out:
+	dbconn_close(c);
+	return rc;
+}

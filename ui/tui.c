@@ -88,12 +88,17 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+/* ncurses keeps its own SIGWINCH handler (it resizes and then returns KEY_RESIZE from
+ * get_wch); ours only wakes the poll loop so that get_wch gets called at all. */
 static void on_winch(int sig)
 {
 	int saved = errno;
 	char c = (char)sig;
 	ssize_t r = write(winch_wfd, &c, 1);
 	(void)r; /* a full pipe already means "resize pending" */
+	if (!(old_winch.sa_flags & SA_SIGINFO) && old_winch.sa_handler != SIG_DFL &&
+	    old_winch.sa_handler != SIG_IGN && old_winch.sa_handler != on_winch)
+		old_winch.sa_handler(sig);
 	errno = saved;
 }
 
@@ -176,9 +181,6 @@ void tui_message(struct tui *t, bool err, const char *fmt, ...)
 
 void tui_resize(struct tui *t)
 {
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-		resizeterm(ws.ws_row, ws.ws_col);
 	getmaxyx(stdscr, t->rows, t->cols);
 	clearok(curscr, TRUE);
 	draw_now(t);
@@ -199,17 +201,23 @@ static void on_tick(void *arg)
 
 /* ---- input ---- */
 
-static void on_tty(void *arg, int fd, short revents)
+/* Every key waiting (or KEY_RESIZE); returns how many. */
+static int read_keys(struct tui *t)
 {
-	struct tui *t = arg;
-	static int idle_wakes;
-	int n = 0;
+	int n = 0, rc;
 	wint_t wc;
-	int rc;
 	while (n < KEYS_PER_WAKE && (rc = get_wch(&wc)) != ERR) {
 		tui_input_key(t, rc == KEY_CODE_YES, wc);
 		n++;
 	}
+	return n;
+}
+
+static void on_tty(void *arg, int fd, short revents)
+{
+	struct tui *t = arg;
+	static int idle_wakes;
+	int n = read_keys(t);
 	idle_wakes = n ? 0 : idle_wakes + 1;
 	if ((revents & (POLLHUP | POLLERR | POLLNVAL)) || idle_wakes > IDLE_WAKES_MAX) {
 		/* the terminal went away (ssh dropped): stop polling it; SIGHUP does the rest */
@@ -222,10 +230,19 @@ static void on_tty(void *arg, int fd, short revents)
 
 static void on_winch_pipe(void *arg, int fd, short revents)
 {
+	struct tui *t = arg;
 	char buf[64];
 	while (read(fd, buf, sizeof buf) > 0)
 		;
-	tui_resize(arg);
+	if (old_winch.sa_handler == SIG_DFL || old_winch.sa_handler == SIG_IGN) {
+		/* no ncurses handler (built without it): resize by hand */
+		struct winsize ws;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+			resizeterm(ws.ws_row, ws.ws_col);
+		tui_resize(t);
+	} else if (!t->dead_tty) {
+		read_keys(t);
+	}
 	(void)revents;
 }
 
@@ -243,8 +260,12 @@ static void on_event(struct event_sink *sink, const struct event *ev)
 		t->tail = true;
 		t->list_top = 0;
 		break;
-	case EV_STEP_START:
 	case EV_PROMPT:
+		/* a question needs the operator's eyes on its step (live; replay leaves them be) */
+		if (!t->cfg.replay)
+			t->follow = true;
+		/* fall through */
+	case EV_STEP_START:
 		if (t->follow && si >= 0) {
 			if (t->sel != si)
 				t->tail = true;

@@ -27,30 +27,48 @@ void tui_dialog_footer(struct tui *t)
 	switch (t->modal) {
 	case TUI_MODAL_HELP:
 		n = 1;
-		hints[0] = (struct tui_hint){"any key", "close help", false};
+		hints[0] = (struct tui_hint){"any key", "close help", false, 1};
 		break;
 	case TUI_MODAL_INPUT:
 		n = 2;
-		hints[0] = (struct tui_hint){"enter", "ok", false};
-		hints[1] = (struct tui_hint){"esc", "cancel", false};
+		hints[0] = (struct tui_hint){"enter", "ok", false, 1};
+		hints[1] = (struct tui_hint){"esc", "cancel", false, 1};
 		break;
 	case TUI_MODAL_YESNO:
 		n = 2;
-		hints[0] = (struct tui_hint){"y", "yes", false};
-		hints[1] = (struct tui_hint){"n", "no", false};
+		hints[0] = (struct tui_hint){"y", "yes", false, 1};
+		hints[1] = (struct tui_hint){"n", "no", false, 1};
 		break;
 	default:
 		n = tui_input_footer(t, hints, sizeof hints / sizeof *hints);
 	}
+	/* what does not fit gives way, least important first; the rest keeps its order */
+	int need[24], total = 0;
+	bool on[24];
 	for (size_t i = 0; i < n; i++) {
+		need[i] = 2 + tui_text_width(hints[i].key) + 1 + tui_text_width(hints[i].label) +
+			  (hints[i].warn ? 2 : 0) + 2;
+		total += need[i];
+		on[i] = true;
+	}
+	while (total - 2 > xmax - x) {
+		size_t drop = n;
+		for (size_t i = 0; i < n; i++)
+			if (on[i] && (drop == n || hints[i].prio >= hints[drop].prio))
+				drop = i;
+		if (drop == n)
+			break;
+		on[drop] = false;
+		total -= need[drop];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!on[i] || x + need[i] - 2 > xmax)
+			continue;
 		char key[40];
 		snprintf(key, sizeof key, "[%s]", hints[i].key);
-		int need = tui_text_width(key) + 1 + tui_text_width(hints[i].label) + (hints[i].warn ? 2 : 0);
-		if (x + need > xmax)
-			break;
-		x += tui_paint_put(y, x, need, key, tui_paint_attr(t, TUI_R_KEY)) + 1;
-		mvaddch(y, x - 1, ' ');
-		x += tui_paint_put(y, x, need, hints[i].label, tui_paint_attr(t, TUI_R_NORMAL));
+		x += tui_paint_put(y, x, need[i], key, tui_paint_attr(t, TUI_R_KEY));
+		mvaddch(y, x++, ' ');
+		x += tui_paint_put(y, x, need[i], hints[i].label, tui_paint_attr(t, TUI_R_NORMAL));
 		if (hints[i].warn)
 			x += tui_paint_put(y, x, 2, " \xE2\x9A\xA0", tui_paint_attr(t, TUI_R_CRITICAL));
 		if (x + 2 <= xmax) {

@@ -590,7 +590,7 @@ static void log_rule(struct tui *t, const struct tui_log *l, int y, int x, int w
 	if (!t->tail) {
 		long newer = tui_log_end(l) - t->shown_end;
 		if (newer > 0)
-			snprintf(buf, sizeof buf, " \xE2\x86\x93 %ld newer line%s [End] ", newer, newer == 1 ? "" : "s");
+			snprintf(buf, sizeof buf, " \xE2\x86\x93 %ld newer [End] ", newer);
 		else
 			snprintf(buf, sizeof buf, " scrolled [End] ");
 		cx += tui_paint_put(y, cx, x + w - cx, buf, tui_paint_attr(t, TUI_R_KEY));

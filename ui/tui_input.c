@@ -33,6 +33,11 @@ static void command(struct tui *t, enum control_cmd c, const char *arg)
 		tui_message(t, true, "read-only: nothing to control");
 		return;
 	}
+	/* acting on the session means watching it again */
+	if (c != CTL_ABORT && c != CTL_QUIT) {
+		t->follow = true;
+		t->tail = true;
+	}
 	if (t->cfg.ctl->command(t->cfg.ctl->self, c, arg, err, sizeof err) != 0)
 		tui_message(t, true, "%s: %s", command_names[c], err[0] ? err : "refused");
 	tui_redraw_soon(t);
@@ -140,6 +145,11 @@ static bool can_undo(struct tui *t)
 static bool can_quit(struct tui *t)
 {
 	return !t->model->has_session || t->model->ended || !live(t);
+}
+
+static bool not_following(struct tui *t)
+{
+	return !t->follow && t->model->current >= 0;
 }
 
 static bool has_search(struct tui *t)
@@ -396,6 +406,7 @@ struct binding {
 	bool fkey;
 	const char *keys;   /* how help and the footer name it; NULL: an alias of the entry above */
 	const char *footer; /* short footer label, NULL: help only */
+	int prio;           /* footer: 1 shown first, higher numbers give way on narrow screens */
 	const char *doc;
 	unsigned modes;
 	bool nav;           /* still works while a prompt dialog is up */
@@ -404,35 +415,35 @@ struct binding {
 };
 
 static const struct binding bindings[] = {
-	{'\r', false, "enter", "run next", "run the next step", LIVE, false, can_run, act_run_next},
-	{'\n', false, NULL, NULL, NULL, LIVE, false, can_run, act_run_next},
-	{KEY_ENTER, true, NULL, NULL, NULL, LIVE, false, can_run, act_run_next},
-	{'c', false, "c", "run on", "run on until the next confirmation", LIVE, false, can_run, act_run_on},
-	{'r', false, "r", "retry", "retry the failed or interrupted step", LIVE, false, can_retry, act_retry},
-	{'s', false, "s", "skip", "skip the step (asks for a reason)", LIVE, false, can_skip, act_skip},
-	{'u', false, "u", "undo", "run the undo of the selected finished step (asks first)", LIVE, false, can_undo, act_undo},
-	{'a', false, "a", "abort", "abort the session (asks first)", LIVE, true, session_open, act_abort},
-	{CTRL('c'), false, "^C", NULL, "same as [a]: asks before aborting", LIVE, true, NULL, act_abort},
-	{'q', false, "q", "quit", "quit (once the session has ended)", ANY, false, can_quit, act_quit},
-	{'/', false, "/", "search", "search every log; n / N: next / previous match", ANY, true, NULL, act_search},
-	{'n', false, NULL, NULL, NULL, ANY, true, has_search, act_next_match},
-	{'N', false, NULL, NULL, NULL, ANY, true, has_search, act_prev_match},
-	{'?', false, "?", "help", "this help", ANY, true, NULL, act_help},
-	{KEY_UP, true, "\xE2\x86\x91\xE2\x86\x93", "step", "select a step to show its log", ANY, true, NULL, act_up},
-	{KEY_DOWN, true, NULL, NULL, NULL, ANY, true, NULL, act_down},
-	{'k', false, NULL, NULL, NULL, ANY, true, NULL, act_up},
-	{'j', false, NULL, NULL, NULL, ANY, true, NULL, act_down},
-	{'f', false, "f", NULL, "follow the running step again", ANY, true, NULL, act_follow},
-	{KEY_PPAGE, true, "PgUp PgDn", "scroll", "scroll the log (also b / space)", ANY, true, NULL, act_page_up},
-	{KEY_NPAGE, true, NULL, NULL, NULL, ANY, true, NULL, act_page_down},
-	{'b', false, NULL, NULL, NULL, ANY, true, NULL, act_page_up},
-	{' ', false, NULL, NULL, NULL, ANY, true, NULL, act_page_down},
-	{KEY_HOME, true, "Home End", NULL, "oldest / newest log lines (End follows new lines)", ANY, true, NULL, act_log_home},
-	{KEY_END, true, NULL, NULL, NULL, ANY, true, NULL, act_log_end},
-	{'g', false, NULL, NULL, NULL, ANY, true, NULL, act_log_home},
-	{'G', false, NULL, NULL, NULL, ANY, true, NULL, act_log_end},
-	{CTRL('l'), false, "^L", NULL, "repaint the screen", ANY, true, NULL, act_repaint},
-	{ESC, false, "Esc", NULL, "clear the search highlight and messages", ANY, true, NULL, act_escape},
+	{'\r', false, "enter", "run next", 1, "run the next step", LIVE, false, can_run, act_run_next},
+	{'\n', false, NULL, NULL, 0, NULL, LIVE, false, can_run, act_run_next},
+	{KEY_ENTER, true, NULL, NULL, 0, NULL, LIVE, false, can_run, act_run_next},
+	{'c', false, "c", "run on", 3, "run on until the next confirmation", LIVE, false, can_run, act_run_on},
+	{'r', false, "r", "retry", 1, "retry the failed or interrupted step", LIVE, false, can_retry, act_retry},
+	{'s', false, "s", "skip", 1, "skip the step (asks for a reason)", LIVE, false, can_skip, act_skip},
+	{'u', false, "u", "undo", 3, "run the undo of the selected finished step (asks first)", LIVE, false, can_undo, act_undo},
+	{'a', false, "a", "abort", 1, "abort the session (asks first)", LIVE, true, session_open, act_abort},
+	{CTRL('c'), false, "^C", NULL, 0, "same as [a]: asks before aborting", LIVE, true, NULL, act_abort},
+	{'q', false, "q", "quit", 1, "quit (once the session has ended)", ANY, false, can_quit, act_quit},
+	{'f', false, "f", "follow", 3, "follow the running step again", ANY, true, not_following, act_follow},
+	{'/', false, "/", "search", 4, "search every log; n / N: next / previous match", ANY, true, NULL, act_search},
+	{'n', false, NULL, NULL, 0, NULL, ANY, true, has_search, act_next_match},
+	{'N', false, NULL, NULL, 0, NULL, ANY, true, has_search, act_prev_match},
+	{'?', false, "?", "help", 2, "this help", ANY, true, NULL, act_help},
+	{KEY_UP, true, "\xE2\x86\x91\xE2\x86\x93", "step", 5, "select a step to show its log", ANY, true, NULL, act_up},
+	{KEY_DOWN, true, NULL, NULL, 0, NULL, ANY, true, NULL, act_down},
+	{'k', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_up},
+	{'j', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_down},
+	{KEY_PPAGE, true, "PgUp PgDn", "scroll", 5, "scroll the log (also b / space)", ANY, true, NULL, act_page_up},
+	{KEY_NPAGE, true, NULL, NULL, 0, NULL, ANY, true, NULL, act_page_down},
+	{'b', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_page_up},
+	{' ', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_page_down},
+	{KEY_HOME, true, "Home End", NULL, 0, "oldest / newest log lines (End follows new lines)", ANY, true, NULL, act_log_home},
+	{KEY_END, true, NULL, NULL, 0, NULL, ANY, true, NULL, act_log_end},
+	{'g', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_log_home},
+	{'G', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_log_end},
+	{CTRL('l'), false, "^L", NULL, 0, "repaint the screen", ANY, true, NULL, act_repaint},
+	{ESC, false, "Esc", NULL, 0, "clear the search highlight and messages", ANY, true, NULL, act_escape},
 };
 
 static unsigned mode(const struct tui *t)
@@ -588,6 +599,7 @@ size_t tui_input_footer(struct tui *t, struct tui_hint *out, size_t max)
 		memset(h, 0, sizeof *h);
 		snprintf(h->key, sizeof h->key, "%s", b->keys);
 		snprintf(h->label, sizeof h->label, "%s", b->footer);
+		h->prio = b->prio;
 		if (b->fn == act_run_next) {
 			int next = tui_model_next(t->model);
 			snprintf(h->label, sizeof h->label, "run %d", next + 1);

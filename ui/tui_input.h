@@ -12,6 +12,7 @@ struct tui_hint {
 	char key[16];
 	char label[48];
 	bool warn; /* e.g. the next step is the point of no return */
+	int prio;  /* 1 most important; the footer drops the highest numbers first */
 };
 /* The keys valid right now, most important first, for the footer. Returns the count. */
 size_t tui_input_footer(struct tui *t, struct tui_hint *out, size_t max);

@@ -77,8 +77,24 @@ wait_gone() {
 	done
 }
 
-expect() { screen | grep -Eq -- "$1" || fail "expected /$1/ on screen${2:+: $2}"; }
-expect_not() { ! screen | grep -Eq -- "$1" || fail "did not expect /$1/ on screen${2:+: $2}"; }
+# expect / expect_not: what must (not) be on screen now; a frame may be half written when
+# captured, so they look again for up to a second before failing.
+expect() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	fail "expected /$1/ on screen${2:+: $2}"
+}
+expect_not() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		screen | grep -Eq -- "$1" || return 0
+		sleep 0.1
+	done
+	fail "did not expect /$1/ on screen${2:+: $2}"
+}
 
 keys() { tx send-keys "$@"; }
 typed() { tx send-keys -l "$1"; }

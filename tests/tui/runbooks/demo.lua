@@ -6,7 +6,7 @@ phase "Maintenance"
 step "s3-maint" { title = "s3 hostingをメンテにする", run = function(ctx)
   ctx.log("s3 maintenance page is up")
   ctx.log("needle-one found here")
-end }
+end, undo = function(ctx) ctx.log("s3 maintenance page is down again") end }
 step "alb" { title = "ALBをメンテにする", confirm = "Put the production ALB into maintenance?",
   run = function(ctx)
     for i = 1, 10 do

@@ -79,9 +79,14 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 				 t - e->slice_start);
 		}
 	}
-	/* Raised again on every count until the coroutine dies: pcall cannot swallow it. */
-	if (e->killing)
-		luaL_error(L, "%s", e->kill_msg);
+	/* A yield cannot be caught by pcall: the engine then drops the coroutine. Where the loop
+	 * runs under a C call that cannot yield, raise instead, again on every count. */
+	if (e->killing) {
+		if (lua_isyieldable(L))
+			lua_yield(L, 0);
+		else
+			luaL_error(L, "%s", e->kill_msg);
+	}
 }
 
 static void release_co(struct engine *e)
@@ -150,9 +155,18 @@ static void arm_deadline(struct engine *e);
 void engine_resume_co(struct engine *e, int nargs)
 {
 	lua_State *co = e->co;
+	enum phase_kind phase = e->phase;
 	int nres = 0;
 	e->slice_start = now_mono();
 	int st = lua_resume(co, e->rb->L, nargs, &nres);
+	if (st == LUA_YIELD && e->killing) {
+		char *msg = xstrdup(e->kill_msg);
+		abandon_co(e);
+		e->phase = phase;
+		phase_done(e, false, msg);
+		free(msg);
+		return;
+	}
 	if (st == LUA_YIELD) {
 		lua_pop(co, nres);
 		/* A bare coroutine.yield() from the step: just continue on the next turn. */

@@ -277,7 +277,7 @@ static void parse_confirm(lua_State *L, int t, struct step_def *s, struct runboo
 			add_error(rb, s->line, "%s: confirm needs a 'text'", what);
 		if (s->challenge && !*s->challenge)
 			add_error(rb, s->line, "%s: confirm challenge must not be empty", what);
-	} else if (lua_toboolean(L, -1)) {
+	} else if (lua_isboolean(L, -1) && lua_toboolean(L, -1)) {
 		s->confirm_text = xasprintf("Run step '%s'?", s->id);
 	} else if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
 		add_error(rb, s->line, "%s: 'confirm' must be text or { text = ..., challenge = ... }", what);
@@ -380,6 +380,7 @@ static int l_require(lua_State *L)
 		sbuf_free(&rel);
 		return luaL_error(L, "require: bad module name '%s'", name);
 	}
+	/* errors below carry the require's FILE:LINE, like luaL_error */
 	lua_getfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
 	lua_Integer n = luaL_len(L, -1);
 	struct sbuf tried;
@@ -411,7 +412,9 @@ static int l_require(lua_State *L)
 		sbuf_addf(&tried, "\n\tno file '%s'", path);
 		free(path);
 	}
+	luaL_where(L, 1);
 	lua_pushfstring(L, "module '%s' not found:%s", name, tried.data ? tried.data : "");
+	lua_concat(L, 2);
 	sbuf_free(&rel);
 	sbuf_free(&tried);
 	return lua_error(L);

@@ -158,7 +158,7 @@ int dumpext_run(struct dump *d, struct dbconn *c, char **err)
 		return -1;
 	}
 	const char *fixed[] = {"--quote-names", "--opt", "--single-transaction", "--hex-blob", "-R",
-			       "--order-by-primary", NULL};
+			       "--order-by-primary", "--events", NULL}; /* --events: the seed's flags lose events */
 	size_t ns = 0;
 	while (d->schemas[ns])
 		ns++;

@@ -6,8 +6,11 @@
 #include "util.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* One arrival: bytes up to end (offset in pending) written at t, or a marker at that point. */
@@ -20,6 +23,10 @@ struct seg {
 struct cast {
 	struct event_sink sink;
 	FILE *term, *rec, *stream;
+	pthread_mutex_t lock; /* the pty thread records while the loop thread adds markers */
+	int master, wake[2];
+	pthread_t thread;
+	bool threaded;
 	double t0, last_t;
 	struct sbuf pend;
 	struct seg *segs;
@@ -126,8 +133,9 @@ static void drain(struct cast *c, bool all)
 			from = s->end;
 		}
 		for (size_t k = done; k <= i; k++) {
-			if (c->segs[k].marker) {
-				put_event(c, c->segs[k].t, "m", c->segs[k].marker, strlen(c->segs[k].marker));
+			const char *m = c->segs[k].marker;
+			if (m) { /* "m..." a marker, "r..." a resize */
+				put_event(c, c->segs[k].t, m[0] == 'r' ? "r" : "m", m + 1, strlen(m + 1));
 				free(c->segs[k].marker);
 			}
 		}
@@ -156,12 +164,14 @@ static void add_seg(struct cast *c, char *marker)
 
 void cast_record(struct cast *c, const char *data, size_t n)
 {
+	pthread_mutex_lock(&c->lock);
 	/* NUL never comes from a terminal writer, and would cut the scrubber's strings short */
 	for (size_t i = 0; i < n; i++)
 		if (data[i])
 			sbuf_add(&c->pend, data + i, 1);
 	add_seg(c, NULL);
 	drain(c, false);
+	pthread_mutex_unlock(&c->lock);
 }
 
 static ssize_t cookie_write(void *arg, const char *buf, size_t n)
@@ -189,12 +199,14 @@ static void cast_on_event(struct event_sink *sink, const struct event *ev)
 	/* the screen for this event may still sit in the stream's buffer: it comes first */
 	fflush(c->stream);
 	const char *state = json_string_value(json_object_get(ev->data, "state"));
-	char *m = ev->type == EV_STEP_START ? xasprintf("step %s start", ev->step ? ev->step : "-")
-					    : xasprintf("step %s end %s", ev->step ? ev->step : "-", state ? state : "");
+	char *m = ev->type == EV_STEP_START ? xasprintf("mstep %s start", ev->step ? ev->step : "-")
+					    : xasprintf("mstep %s end %s", ev->step ? ev->step : "-", state ? state : "");
 	char *safe = secret_redact(m);
 	free(m);
+	pthread_mutex_lock(&c->lock);
 	add_seg(c, safe);
 	drain(c, false);
+	pthread_mutex_unlock(&c->lock);
 }
 
 struct cast *cast_open(const char *path, int cols, int rows, FILE *terminal, char **err)
@@ -212,6 +224,8 @@ struct cast *cast_open(const char *path, int cols, int rows, FILE *terminal, cha
 	c->term = terminal;
 	c->rec = rec;
 	c->t0 = now_mono();
+	c->master = c->wake[0] = c->wake[1] = -1;
+	pthread_mutex_init(&c->lock, NULL);
 	sbuf_init(&c->pend);
 	const char *term = getenv("TERM");
 	json_t *h = json_pack("{s:i,s:i,s:i,s:I,s:{s:s}}", "version", 2, "width", cols > 0 ? cols : 80, "height",
@@ -245,10 +259,92 @@ struct event_sink *cast_sink(struct cast *c)
 	return &c->sink;
 }
 
+/* ---- the pty: for writers that need a descriptor (ncurses) ---- */
+
+/* Copies the master to the terminal and the recording until cast_close wakes it, then
+ * takes what is still buffered. */
+static void *pty_thread(void *arg)
+{
+	struct cast *c = arg;
+	char buf[8192];
+	for (;;) {
+		struct pollfd pf[2] = {{c->master, POLLIN, 0}, {c->wake[0], POLLIN, 0}};
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			break;
+		bool stop = pf[1].revents != 0;
+		ssize_t r;
+		while ((r = read(c->master, buf, sizeof buf)) > 0) {
+			if (c->term) {
+				fwrite(buf, 1, (size_t)r, c->term);
+				fflush(c->term);
+			}
+			cast_record(c, buf, (size_t)r);
+		}
+		/* EIO: every slave descriptor is closed; EAGAIN: drained */
+		if (stop || (r < 0 && errno != EAGAIN && errno != EINTR) || r == 0)
+			break;
+	}
+	return NULL;
+}
+
+int cast_tty(struct cast *c, int cols, int rows, char **err)
+{
+	int slave = -1;
+	c->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	const char *name = c->master >= 0 && grantpt(c->master) == 0 && unlockpt(c->master) == 0 ? ptsname(c->master) : NULL;
+	if (name)
+		slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || pipe2(c->wake, O_CLOEXEC) != 0) {
+		*err = xasprintf("cannot make a pty for the recording: %s", strerror(errno));
+		if (slave >= 0)
+			close(slave);
+		if (c->master >= 0)
+			close(c->master);
+		c->master = -1;
+		return -1;
+	}
+	fcntl(c->master, F_SETFL, fcntl(c->master, F_GETFL) | O_NONBLOCK);
+	struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+	ioctl(slave, TIOCSWINSZ, &ws);
+	if (pthread_create(&c->thread, NULL, pty_thread, c) != 0) {
+		*err = xstrdup("cannot start the recording thread");
+		close(slave);
+		return -1;
+	}
+	c->threaded = true;
+	return slave;
+}
+
+void cast_resize(struct cast *c, int cols, int rows)
+{
+	if (c->master >= 0) {
+		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		ioctl(c->master, TIOCSWINSZ, &ws);
+	}
+	char size[32];
+	snprintf(size, sizeof size, "%dx%d", cols, rows);
+	pthread_mutex_lock(&c->lock);
+	add_seg(c, NULL);
+	c->segs[c->nseg - 1].marker = xasprintf("r%s", size); /* 'r' + size: a resize event */
+	drain(c, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
 void cast_close(struct cast *c)
 {
 	if (!c)
 		return;
+	if (c->threaded) {
+		ssize_t w = write(c->wake[1], "x", 1);
+		(void)w;
+		pthread_join(c->thread, NULL);
+	}
+	if (c->master >= 0)
+		close(c->master);
+	if (c->wake[0] >= 0) {
+		close(c->wake[0]);
+		close(c->wake[1]);
+	}
 	fclose(c->stream);
 	drain(c, true);
 	for (size_t k = 0; k < c->nseg; k++)
@@ -256,5 +352,6 @@ void cast_close(struct cast *c)
 	free(c->segs);
 	sbuf_free(&c->pend);
 	fclose(c->rec);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

@@ -19,6 +19,16 @@ FILE *cast_stream(struct cast *c);
 /* Records output written to the terminal by other means (e.g. a writer that needs a real
  * descriptor): data is recorded only, not written anywhere. */
 void cast_record(struct cast *c, const char *data, size_t n);
+/* For writers that need a descriptor: ncurses writes to its output FILE's descriptor with
+ * write(2), so a stream without one (cast_stream) shows nothing. This makes a pty of
+ * cols x rows and returns its slave, a terminal, to draw on (fdopen it for newterm; close
+ * it before cast_close). A thread copies what arrives to `terminal` and the recording.
+ * ncurses sets its modes on the slave: the caller puts the real terminal (keyboard) in raw
+ * mode itself and restores it. -1 and *err (caller frees) on failure. */
+int cast_tty(struct cast *c, int cols, int rows, char **err);
+/* The terminal was resized: the pty follows (ncurses reads its size there) and the
+ * recording gets an [t, "r", "COLSxROWS"] event. */
+void cast_resize(struct cast *c, int cols, int rows);
 /* Adds [t, "m", "step ID start"] / "step ID end STATE" markers for step_start / step_end. */
 struct event_sink *cast_sink(struct cast *c);
 /* Flushes the stream and the held tail, closes the file, frees c. NULL is fine. */

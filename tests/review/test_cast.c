@@ -8,6 +8,8 @@
 #include "util.h"
 #include "../unit/tap.h"
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define SECRET "hunter2-correct-horse-battery"
@@ -120,6 +122,46 @@ int main(int argc, char **argv)
 	sbuf_free(&all);
 	free(t);
 	free(rec);
+	unlink(term_path);
+
+	SECTION("cast_tty: a pty for ncurses-style writers, sized, resized, recorded, scrubbed");
+	char *out2 = xasprintf("%s.tty.cast", out);
+	unlink(out2);
+	term = fopen(term_path, "w+");
+	c = cast_open(out2, 80, 24, term, &err);
+	int fd = c ? cast_tty(c, 80, 24, &err) : -1;
+	CHECKF(fd >= 0, "cast_tty: %s", err ? err : "?");
+	if (fd >= 0) {
+		CHECK(isatty(fd));
+		struct winsize ws;
+		CHECK(ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col == 80 && ws.ws_row == 24);
+		struct termios tio;
+		tcgetattr(fd, &tio);
+		cfmakeraw(&tio); /* as ncurses would: bytes pass as written */
+		tcsetattr(fd, TCSANOW, &tio);
+		CHECK(write(fd, "hello from the pty, pass=hunter2-correct", 40) == 40);
+		usleep(20000);
+		CHECK(write(fd, "-horse-battery\r\n", 16) == 16);
+		cast_resize(c, 90, 20);
+		CHECK(ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col == 90 && ws.ws_row == 20);
+		step(c, EV_STEP_START, "pty", NULL);
+		CHECK(write(fd, "after resize\r\n", 14) == 14);
+		usleep(20000);
+		close(fd);
+	}
+	cast_close(c);
+	fclose(term);
+	t = slurp(term_path);
+	rec = slurp(out2);
+	CHECK_HAS(t, "hello from the pty, pass=hunter2-correct-horse-battery");
+	CHECK_HAS(rec, "hello from the pty, pass=***");
+	CHECK_LACKS(rec, "hunter2");
+	CHECK_HAS(rec, "\"r\",\"90x20\"");
+	CHECK_HAS(rec, "\"m\",\"step pty start\"");
+	CHECK_HAS(rec, "after resize");
+	free(t);
+	free(rec);
+	free(out2);
 	unlink(term_path);
 	free(term_path);
 	secret_clear();

@@ -5,6 +5,9 @@
   jtool.py downtime JOURNAL       duration of the Maintenance window as the report prints it
   jtool.py edit JOURNAL LINE      flips one character of LINE's data (a changed line)
   jtool.py tear JOURNAL           cuts the last line in half (a crash)
+  jtool.py drop JOURNAL LINE      removes LINE (a removed line)
+  jtool.py dup JOURNAL LINE       writes LINE twice (an inserted line: seq repeats)
+  jtool.py garble JOURNAL LINE    puts a line of text before LINE (not a journal line)
 """
 import calendar
 import json
@@ -74,6 +77,14 @@ def edit(path, lineno):
         f.writelines(lines)
 
 
+def rewrite(path, lineno, fn):
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    lines[lineno - 1:lineno] = fn(lines[lineno - 1])
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(lines)
+
+
 def tear(path):
     with open(path, encoding="utf-8") as f:
         lines = f.readlines()
@@ -86,5 +97,11 @@ if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "edit":
         edit(path, int(sys.argv[3]))
+    elif cmd == "drop":
+        rewrite(path, int(sys.argv[3]), lambda l: [])
+    elif cmd == "dup":
+        rewrite(path, int(sys.argv[3]), lambda l: [l, l])
+    elif cmd == "garble":
+        rewrite(path, int(sys.argv[3]), lambda l: ["rm -rf / # not a journal line\n", l])
     else:
         {"steps": steps, "answers": answers, "downtime": downtime, "tear": tear}[cmd](path)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The Lua binding in a real session: tejun run journals dump and restore progress events
+# that are monotonic, never above 100 % and end at 100 %, plus one set record per loaded
+# file; the restored schema compares equal.
+. "$TEJUN_TOP/tests/dump/lib.sh"
+db=djr_$sfx
+load_fixture "$db"
+cleanup_dbs+=("${db}_lua")
+$TEJUN run "$here/runbook.lua" --no-tui --log-dir "$work/logs" --param "src=$TEJUN_SRC_DSN" \
+  --param "dst=$TEJUN_TARGET_DSN" --param "db=$db" --param "dir=$work/d" >"$work/run.out" 2>&1 \
+  || { cat "$work/run.out"; fail "tejun run"; }
+j=$(ls "$work"/logs/*.jsonl | head -1)
+python3 - "$j" "$work/d" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+for step in ("dump", "restore"):
+    ps = [e for e in ev if e["type"] == "progress" and e.get("step") == step
+          and e["data"].get("label", "").startswith(step)]
+    assert ps, f"no progress events for {step}"
+    last = -1
+    for e in ps:
+        pct = e["data"]["done"] / e["data"]["total"] * 100
+        assert pct <= 100 + 1e-9, f"{step}: {pct} above 100"
+        assert pct >= last - 1e-9, f"{step}: went back {last} -> {pct}"
+        last = pct
+    assert abs(last - 100) < 1e-9, f"{step}: ends at {last}"
+    print(f"{step}: {len(ps)} progress events, monotonic, end at 100")
+sets = [e for e in ev if e["type"] == "set" and e["data"]["key"].startswith("restore:" + sys.argv[2] + ":")]
+files = json.load(open(sys.argv[2] + "/manifest.json"))["files"]
+assert len(sets) == len(files), f"{len(sets)} set records for {len(files)} files"
+assert not any("Tj" in l and "password" in l for l in open(sys.argv[1])), "secret in journal"
+print(f"{len(sets)} loaded-file records")
+PY
+grep -q "$TEJUN_SANDBOX_PASSWORD" "$j" && fail "sandbox password in the journal"
+"$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_lua" || fail "lua restore differs"
+ok "runbook dump/restore journaled"

@@ -232,9 +232,10 @@ void tui_dialog_help(struct tui *t)
 	struct help_ctx c = {t, y + 1, x + 2, w - 4, y + h - 4};
 	tui_input_help(t, help_line, &c);
 	c.ymax = y + h - 1;
-	tui_paint_put(c.y++, c.x, c.w, "\xC2\xB7 pending  \xE2\x96\xB6 running  ? waiting  \xE2\x9C\x93 ok  \xE2\x9C\x97 failed  \xE2\x86\xB7 skipped  ! interrupted",
-	    tui_paint_attr(t, TUI_R_NORMAL));
-	tui_paint_put(c.y++, c.x, c.w, "\xE2\x9A\xA0 critical step: the point of no return", tui_paint_attr(t, TUI_R_CRITICAL));
+	tui_paint_put(c.y++, c.x, c.w, "\xC2\xB7 pending  \xE2\x96\xB6 running  ? waiting for confirmation  \xE2\x9C\x93 ok",
+		      tui_paint_attr(t, TUI_R_NORMAL));
+	int lw = tui_paint_put(c.y, c.x, c.w, "\xE2\x9C\x97 failed  \xE2\x86\xB7 skipped  ! interrupted  ", tui_paint_attr(t, TUI_R_NORMAL));
+	tui_paint_put(c.y++, c.x + lw, c.w - lw, "\xE2\x9A\xA0 critical: the point of no return", tui_paint_attr(t, TUI_R_CRITICAL));
 	if (c.y < c.ymax && m->session) {
 		char buf[512];
 		snprintf(buf, sizeof buf, "session %s \xC2\xB7 %s", m->session, m->runbook_path ? m->runbook_path : "");

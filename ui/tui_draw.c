@@ -313,6 +313,23 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 		if (!unit || !p->unit || strcmp(unit, p->unit) != 0)
 			unit = NULL;
 	}
+	/* one bar width for every row, so bars and percentages line up */
+	int amtw_max = 0;
+	for (size_t i = first; i < s->nprog; i++) {
+		char a1[40], a2[40], amt[96];
+		if (s->prog[i].total <= 0)
+			continue;
+		tui_format_amount(s->prog[i].done, s->prog[i].unit, a1, sizeof a1);
+		tui_format_amount(s->prog[i].total, s->prog[i].unit, a2, sizeof a2);
+		snprintf(amt, sizeof amt, "%s/%s", a1, a2);
+		if (tui_text_width(amt) > amtw_max)
+			amtw_max = tui_text_width(amt);
+	}
+	int bar_x = x + (labw ? labw + 1 : 0);
+	int bw = x + w - bar_x - 5 - (amtw_max + 1);
+	bool with_amt = bw >= 6;
+	if (!with_amt)
+		bw = x + w - bar_x - 5;
 	int row = 0;
 	for (size_t i = first; i < s->nprog; i++, row++) {
 		const struct tui_progress *p = &s->prog[i];
@@ -327,16 +344,11 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 			tui_format_amount(p->total, p->unit, a2, sizeof a2);
 			snprintf(amt, sizeof amt, "%s/%s", a1, a2);
 			snprintf(pct, sizeof pct, "%3.0f%%", floor(100.0 * p->done / p->total));
-			int amtw = tui_text_width(amt);
-			int bw = x + w - cx - 5 - (amtw + 1);
-			bool with_amt = bw >= 10;
-			if (!with_amt)
-				bw = x + w - cx - 5;
 			bar(t, y + row, cx, bw, p->done / p->total);
 			cx += bw + 1;
 			cx += tui_paint_put(y + row, cx, 4, pct, tui_paint_attr(t, TUI_R_TITLE));
 			if (with_amt)
-				tui_paint_put(y + row, cx + 1, amtw, amt, tui_paint_attr(t, TUI_R_NORMAL));
+				tui_paint_put(y + row, cx + 1, amtw_max, amt, tui_paint_attr(t, TUI_R_NORMAL));
 		} else {
 			char r[48];
 			tui_format_rate(tui_progress_rate(p), p->unit, r, sizeof r);

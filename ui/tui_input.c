@@ -29,7 +29,7 @@ static bool live(const struct tui *t)
 static void command(struct tui *t, enum control_cmd c, const char *arg)
 {
 	char err[256] = "";
-	if (!live(t)) {
+	if (!t->cfg.ctl) {
 		tui_message(t, true, "read-only: nothing to control");
 		return;
 	}
@@ -76,6 +76,7 @@ static void ask_text(struct tui *t, const char *title, tui_input_done done)
 	t->input_done = done;
 	t->ninput = 0;
 	t->input[0] = 0;
+	tui_redraw_soon(t);
 }
 
 static void ask_yesno(struct tui *t, tui_yes_fn yes, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -87,6 +88,7 @@ static void ask_yesno(struct tui *t, tui_yes_fn yes, const char *fmt, ...)
 	va_end(ap);
 	t->modal = TUI_MODAL_YESNO;
 	t->yesno_yes = yes;
+	tui_redraw_soon(t);
 }
 
 /* Edits a line buffer; returns 1 on enter, -1 on escape, 0 otherwise. */
@@ -391,8 +393,8 @@ static void act_quit(struct tui *t)
 {
 	if (!can_quit(t))
 		tui_message(t, true, "the session is still open: [a] aborts it, then [q] quits");
-	else if (live(t))
-		command(t, CTL_QUIT, NULL);
+	else if (t->cfg.ctl)
+		command(t, CTL_QUIT, NULL); /* the engine, or the player in replay, ends the loop */
 	else
 		t->quit = true;
 }
@@ -430,7 +432,7 @@ static const struct binding bindings[] = {
 	{'n', false, NULL, NULL, 0, NULL, ANY, true, has_search, act_next_match},
 	{'N', false, NULL, NULL, 0, NULL, ANY, true, has_search, act_prev_match},
 	{'?', false, "?", "help", 2, "this help", ANY, true, NULL, act_help},
-	{KEY_UP, true, "\xE2\x86\x91\xE2\x86\x93", "step", 5, "select a step to show its log", ANY, true, NULL, act_up},
+	{KEY_UP, true, "\xE2\x86\x91\xE2\x86\x93", "step", 5, "select a step to show its log (also k / j)", ANY, true, NULL, act_up},
 	{KEY_DOWN, true, NULL, NULL, 0, NULL, ANY, true, NULL, act_down},
 	{'k', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_up},
 	{'j', false, NULL, NULL, 0, NULL, ANY, true, NULL, act_down},
@@ -580,10 +582,9 @@ void tui_input_key(struct tui *t, bool fkey, wint_t k)
 	if (t->msg_err)
 		t->msg[0] = 0;
 	const struct tui_prompt *p = prompt_up(t) ? tui_model_prompt(t->model) : NULL;
-	if (p && prompt_key(t, p, fkey, k))
-		return;
-	run_binding(t, fkey, k);
-	tui_redraw_soon(t);
+	if (!p || !prompt_key(t, p, fkey, k))
+		run_binding(t, fkey, k);
+	tui_redraw_soon(t); /* every key shows its effect at once, not at the next tick */
 }
 
 size_t tui_input_footer(struct tui *t, struct tui_hint *out, size_t max)

@@ -672,21 +672,22 @@ void tui_format_short_duration(double secs, char *buf, size_t n)
 
 void tui_format_amount(double v, const char *unit, char *buf, size_t n)
 {
-	if (unit && strcmp(unit, "bytes") == 0) {
-		format_bytes(v, buf, n);
-		return;
-	}
+	/* three significant digits at most: bars keep their room at 80 columns */
+	bool bytes = unit && strcmp(unit, "bytes") == 0;
 	static const char *const sfx[] = {"", "k", "M", "G", "T"};
+	static const char *const bsfx[] = {"B", "KB", "MB", "GB", "TB"};
 	int k = 0;
 	while (fabs(v) >= 1000.0 && k < 4) {
 		v /= 1000.0;
 		k++;
 	}
-	const char *u = unit && *unit ? unit : "";
-	if (k == 0 && v == floor(v))
-		snprintf(buf, n, "%.0f%s%s", v, *u ? " " : "", u);
+	const char *u = bytes ? "" : unit && *unit ? unit : "";
+	const char *sp = bytes || *u ? " " : "";
+	const char *x = bytes ? bsfx[k] : sfx[k];
+	if ((k == 0 && v == floor(v)) || fabs(v) >= 100)
+		snprintf(buf, n, "%.0f%s%s%s%s", v, bytes ? sp : x, bytes ? x : "", bytes ? "" : sp, u);
 	else
-		snprintf(buf, n, "%.1f%s%s%s", v, sfx[k], *u ? " " : "", u);
+		snprintf(buf, n, "%.1f%s%s%s%s", v, bytes ? sp : x, bytes ? x : "", bytes ? "" : sp, u);
 }
 
 void tui_format_rate(double per_sec, const char *unit, char *buf, size_t n)

@@ -68,6 +68,19 @@ wait_for() {
 	done
 }
 
+# wait_fast REGEX: a key's effect must show within half a second (no waiting for a tick).
+wait_fast() {
+	local t0 i
+	t0=$(date +%s%N)
+	for i in $(seq 50); do
+		screen | grep -Eq -- "$1" && break
+		sleep 0.02
+	done
+	screen | grep -Eq -- "$1" || fail "never saw /$1/"
+	local ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -le 500 ] || fail "/$1/ took ${ms} ms to show"
+}
+
 # wait_gone REGEX [SECONDS]
 wait_gone() {
 	local re=$1 limit=${2:-10} t0=$SECONDS

@@ -25,7 +25,7 @@ wait_for 's3 maintenance page is up' 5
 ok "step 1 ran; its log is shown"
 
 keys Enter
-wait_for 'Put the production ALB into maintenance\?'
+wait_fast 'Put the production ALB into maintenance\?'
 expect '\[y\] yes' "confirm dialog keys"
 expect '\? +2 ALBをメンテにする' "waiting mark"
 keys Enter   # Enter must not confirm
@@ -59,8 +59,13 @@ wait_for 'did not finish: decide'
 expect '✗ +4 fails' "failed mark"
 expect 'kaboom' "the error is shown"
 expect '\[r\] retry +\[s\] skip' "decision keys"
+keys a
+wait_fast 'Are you sure\?'
+keys n
+wait_fast 'cancelled'
+expect 'did not finish: decide' "still deciding after 'no'"
 keys s
-wait_for 'Skip: reason'
+wait_fast 'Skip: reason'
 typed 'known flaky in staging'
 keys Enter
 wait_for '↷ +4 fails' 10

@@ -45,7 +45,7 @@ keys '?'
 wait_for 'tejun help'
 expect 'run the next step'
 expect 'asks before aborting'
-expect '⚠ critical step'
+expect '⚠ critical: the point of no return'
 keys x
 wait_gone 'tejun help'
 ok "help overlay"

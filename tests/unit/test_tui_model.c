@@ -233,6 +233,14 @@ static void test_formats(void)
 	CHECK(strcmp(b, "1.2k rows/s") == 0);
 	tui_format_amount(3, "files", b, sizeof b);
 	CHECK(strcmp(b, "3 files") == 0);
+	tui_format_amount(240e6, "bytes", b, sizeof b);
+	CHECK(strcmp(b, "240 MB") == 0);
+	tui_format_amount(2.6e9, "bytes", b, sizeof b);
+	CHECK(strcmp(b, "2.6 GB") == 0);
+	tui_format_amount(512, "bytes", b, sizeof b);
+	CHECK(strcmp(b, "512 B") == 0);
+	tui_format_amount(0.3, "s", b, sizeof b);
+	CHECK(strcmp(b, "0.3 s") == 0);
 }
 
 int main(void)

@@ -260,6 +260,11 @@ static void on_event(struct event_sink *sink, const struct event *ev)
 		t->tail = true;
 		t->list_top = 0;
 		break;
+	case EV_RESUME: {
+		const char *who = json_string_value(json_object_get(ev->data, "operator"));
+		tui_message(t, false, "session resumed%s%s: finished steps stay finished", who ? " by " : "", who ? who : "");
+		break;
+	}
 	case EV_PROMPT:
 		/* a question needs the operator's eyes on its step (live; replay leaves them be) */
 		if (!t->cfg.replay)

@@ -316,12 +316,10 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	/* one bar width for every row, so bars and percentages line up */
 	int amtw_max = 0;
 	for (size_t i = first; i < s->nprog; i++) {
-		char a1[40], a2[40], amt[96];
+		char amt[96];
 		if (s->prog[i].total <= 0)
 			continue;
-		tui_format_amount(s->prog[i].done, s->prog[i].unit, a1, sizeof a1);
-		tui_format_amount(s->prog[i].total, s->prog[i].unit, a2, sizeof a2);
-		snprintf(amt, sizeof amt, "%s/%s", a1, a2);
+		tui_format_fraction(s->prog[i].done, s->prog[i].total, s->prog[i].unit, amt, sizeof amt);
 		if (tui_text_width(amt) > amtw_max)
 			amtw_max = tui_text_width(amt);
 	}
@@ -333,7 +331,7 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	int row = 0;
 	for (size_t i = first; i < s->nprog; i++, row++) {
 		const struct tui_progress *p = &s->prog[i];
-		char amt[96], a1[40], a2[40], pct[16];
+		char amt[96], a1[40], pct[16];
 		int cx = x;
 		if (labw) {
 			tui_paint_put_pad(y + row, cx, labw, p->label, tui_paint_attr(t, TUI_R_NORMAL));
@@ -341,8 +339,7 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 		}
 		tui_format_amount(p->done, p->unit, a1, sizeof a1);
 		if (p->total > 0) {
-			tui_format_amount(p->total, p->unit, a2, sizeof a2);
-			snprintf(amt, sizeof amt, "%s/%s", a1, a2);
+			tui_format_fraction(p->done, p->total, p->unit, amt, sizeof amt);
 			snprintf(pct, sizeof pct, "%3.0f%%", floor(100.0 * p->done / p->total));
 			bar(t, y + row, cx, bw, p->done / p->total);
 			cx += bw + 1;
@@ -372,8 +369,11 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	snprintf(line, sizeof line, "%s%s%s%s%s", pre, pre[0] && rate[0] ? " \xC2\xB7 " : "", rate,
 		 (pre[0] || rate[0]) && eta[0] ? " \xC2\xB7 " : "", eta);
 	double idle = tui_now(t) - last_ts;
+	bool stalled = s->state == TUI_RUNNING && remaining != 0 && idle >= STALL_SECS;
+	if (!line[0] && !stalled)
+		return row;
 	int used = tui_paint_put(y + row, x, w, line, tui_paint_attr(t, TUI_R_NORMAL));
-	if (s->state == TUI_RUNNING && remaining != 0 && idle >= STALL_SECS) {
+	if (stalled) {
 		char st[64], d[32];
 		tui_format_short_duration(idle, d, sizeof d);
 		snprintf(st, sizeof st, "%sno progress for %s", used ? " \xC2\xB7 " : "", d);

@@ -690,6 +690,15 @@ void tui_format_amount(double v, const char *unit, char *buf, size_t n)
 		snprintf(buf, n, "%.1f%s%s%s%s", v, bytes ? sp : x, bytes ? x : "", bytes ? "" : sp, u);
 }
 
+void tui_format_fraction(double done, double total, const char *unit, char *buf, size_t n)
+{
+	char a[48], b[48];
+	bool bytes = unit && strcmp(unit, "bytes") == 0;
+	tui_format_amount(done, bytes ? unit : NULL, a, sizeof a);
+	tui_format_amount(total, unit, b, sizeof b);
+	snprintf(buf, n, "%s/%s", a, b);
+}
+
 void tui_format_rate(double per_sec, const char *unit, char *buf, size_t n)
 {
 	char amt[48];

@@ -163,4 +163,6 @@ void tui_format_short_duration(double secs, char *buf, size_t n);
 void tui_format_rate(double per_sec, const char *unit, char *buf, size_t n);
 /* "1.9 GB", "120k rows" */
 void tui_format_amount(double v, const char *unit, char *buf, size_t n);
+/* "240 MB/2.6 GB", "16/600 rows": the unit once when it is not a size. */
+void tui_format_fraction(double done, double total, const char *unit, char *buf, size_t n);
 #endif

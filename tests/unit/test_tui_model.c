@@ -239,6 +239,10 @@ static void test_formats(void)
 	CHECK(strcmp(b, "2.6 GB") == 0);
 	tui_format_amount(512, "bytes", b, sizeof b);
 	CHECK(strcmp(b, "512 B") == 0);
+	tui_format_fraction(16, 600, "rows", b, sizeof b);
+	CHECK(strcmp(b, "16/600 rows") == 0);
+	tui_format_fraction(240e6, 2.6e9, "bytes", b, sizeof b);
+	CHECK(strcmp(b, "240 MB/2.6 GB") == 0);
 	tui_format_amount(0.3, "s", b, sizeof b);
 	CHECK(strcmp(b, "0.3 s") == 0);
 }

@@ -178,7 +178,7 @@ static int l_call(lua_State *L)
 	if (op->mutating && lb_dry_run(L)) {
 		char *detail = detail_of(j->params);
 		lb_log(L, "dry run: would call %s %s %s", op->name, j->target ? j->target : "", detail);
-		lb_call(L, "aws", op->name, j->target, detail, 0, NULL);
+		lb_would_call(L, "aws", op->name, j->target, detail);
 		free(detail);
 		lua_createtable(L, 0, 1);
 		lua_pushboolean(L, 1);
@@ -347,7 +347,7 @@ static int l_notify(lua_State *L)
 		secret_add(j->webhook);
 	if (lb_dry_run(L)) {
 		lb_log(L, "dry run: would notify slack: %s", j->text);
-		lb_call(L, "slack", "notify", "webhook", NULL, 0, NULL);
+		lb_would_call(L, "slack", "notify", "webhook", NULL);
 		free(j->webhook);
 		free(j->text);
 		free(j);

@@ -136,7 +136,7 @@ void lb_log(lua_State *L, const char *fmt, ...)
 	va_end(ap);
 	struct lb_host *h = lb_get_host(L);
 	if (h && h->bus) {
-		bus_emit(h->bus, EV_LOG, h->step_id, json_pack("{s:s}", "text", msg));
+		bus_emit(h->bus, EV_LOG, h->step_id, json_pack("{s:s,s:s}", "text", msg, "level", "info"));
 	} else {
 		char *r = secret_redact(msg);
 		fprintf(stderr, "%s\n", r);
@@ -156,8 +156,17 @@ void lb_call(lua_State *L, const char *module, const char *op, const char *targe
 		json_object_set_new(d, "detail", json_string(detail));
 	if (error)
 		json_object_set_new(d, "error", json_string(error));
-	if (lb_dry_run(L))
-		json_object_set_new(d, "dry_run", json_true());
+	lb_emit(L, EV_CALL, d);
+}
+
+void lb_would_call(lua_State *L, const char *module, const char *op, const char *target, const char *detail)
+{
+	json_t *d = json_pack("{s:s,s:s,s:f,s:b,s:b}", "module", module, "op", op, "secs", 0.0, "ok", 1,
+			      "dry_run", 1);
+	if (target)
+		json_object_set_new(d, "target", json_string(target));
+	if (detail)
+		json_object_set_new(d, "detail", json_string(detail));
 	lb_emit(L, EV_CALL, d);
 }
 

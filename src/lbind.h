@@ -34,6 +34,8 @@ void lb_log(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2,
  * (SQL, parameters; may be NULL), seconds taken, error (NULL when it worked). */
 void lb_call(lua_State *L, const char *module, const char *op, const char *target,
 	     const char *detail, double secs, const char *error);
+/* Journal a mutating call that a dry run did not send ("would call"). */
+void lb_would_call(lua_State *L, const char *module, const char *op, const char *target, const char *detail);
 /* A progress event: done/total in unit ("bytes", "rows", ...), label may be NULL. */
 void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label);
 /* A gauge event: value of name in unit, max <= 0 for none. */

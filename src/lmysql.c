@@ -489,7 +489,7 @@ static int sql_call(lua_State *L, bool exec)
 		return push_error(L, r->c->err, 0);
 	char *detail = dbconn_redact_sql(full);
 	if (exec && lb_dry_run(L)) { /* mutations are journaled, not sent */
-		lb_call(L, "mysql", "exec", r->c->target, detail, 0, NULL);
+		lb_would_call(L, "mysql", "exec", r->c->target, detail);
 		free(detail);
 		free(full);
 		lua_pushinteger(L, 0);

@@ -194,7 +194,7 @@ static int sh_run(lua_State *L)
 		return luaL_argerror(L, 2, "expected a table of options");
 	}
 	if (lb_dry_run(L) && !readonly) {
-		lb_call(L, "sh", "run", NULL, j->cmd, 0, NULL);
+		lb_would_call(L, "sh", "run", NULL, j->cmd);
 		sh_free(j);
 		lua_createtable(L, 0, 3);
 		lua_pushboolean(L, 1);

@@ -85,7 +85,7 @@ static void answer_prompt(struct view *v, const struct event *ev)
 		v->cfg.ctl->answer(v->cfg.ctl->self, id, a, "answers-file");
 		return;
 	}
-	if (v->stdin_eof) {
+	if (v->stdin_eof && v->inbuf.len == 0) {
 		fprintf(v->out, "         ! no answer: standard input is closed\n");
 		v->cfg.ctl->answer(v->cfg.ctl->self, id, NULL, "stdin");
 		return;

@@ -148,7 +148,7 @@ int lm_heartbeat(lua_State *L)
 	char *target = src ? xstrdup(src->c->target) : xasprintf("%s:%u", o.host ? o.host : "localhost", o.port);
 	char *detail = xasprintf("REPLACE INTO `%s`.%s every %.2f s", schema, DBLAG_TABLE, interval);
 	if (lb_dry_run(L)) { /* an idle writer: nothing is written in a dry run */
-		lb_call(L, "mysql", "heartbeat", target, detail, 0, NULL);
+		lb_would_call(L, "mysql", "heartbeat", target, detail);
 		free(target);
 		free(detail);
 		dbopts_free(&o);

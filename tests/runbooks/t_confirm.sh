@@ -58,7 +58,7 @@ expect_file "stdin yes: go ran" "$d/marker"
 expect_has "stdin answer is journaled as from stdin" "go | answer: yes (accepted, by tester via stdin)" "$out"
 fresh
 tj_in $'yes\nprod-aurora\n' run "$R" --no-tui --log-dir "$LOGS" --param dir="$d"
-# ENGINE BUG (ui/lineview.c:88, answer_prompt): once stdin reached EOF, a prompt is answered
+# Regression test (bug fixed since; it was at ui/lineview.c:88, answer_prompt): once stdin reached EOF, a prompt is answered
 # "standard input is closed" even though complete lines are still buffered, so a piped answers
 # stream (printf 'yes\nprod-aurora\n' | tejun run ...) only answers the first prompt.
 [ "$rc" = 0 ] && [ -e "$d/promoted" ] ||

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "tui_text.h"
 #include "util.h"
+#include <stdbool.h>
 #include <string.h>
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -57,11 +58,23 @@ int tui_text_wswidth(const wchar_t *ws, size_t n)
 	return w;
 }
 
+/* Printable ASCII needs no decoding: most log lines are, and a dump can log a lot. */
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 int tui_text_width(const char *s)
 {
+	size_t len = strlen(s);
+	if (plain_ascii(s, len))
+		return (int)len;
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
-	size_t n = strlen(s), i = 0;
+	size_t n = len, i = 0;
 	int w = 0;
 	while (i < n) {
 		wchar_t wc;
@@ -126,6 +139,8 @@ char *tui_text_sanitize(const char *s, size_t n)
 			n -= i;
 			break;
 		}
+	if (plain_ascii(s, n))
+		return xstrndup(s, n);
 	struct sbuf b;
 	sbuf_init(&b);
 	mbstate_t st;

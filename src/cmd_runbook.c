@@ -119,10 +119,14 @@ static int cmd_plan(int argc, char **argv)
 			sbuf_adds(&extra, " verify");
 		if (s->undo_ref != LUA_NOREF)
 			sbuf_adds(&extra, " undo");
-		if (s->timeout > 0)
-			sbuf_addf(&extra, " timeout=%gs", s->timeout);
+		if (s->timeout >= 3600)
+			sbuf_addf(&extra, " timeout %gh", s->timeout / 3600);
+		else if (s->timeout >= 60)
+			sbuf_addf(&extra, " timeout %gmin", s->timeout / 60);
+		else if (s->timeout > 0)
+			sbuf_addf(&extra, " timeout %gs", s->timeout);
 		if (s->retries)
-			sbuf_addf(&extra, " retries=%d", s->retries);
+			sbuf_addf(&extra, " retries %d", s->retries);
 		if (extra.len)
 			printf("      %s\n", extra.data);
 		sbuf_free(&extra);

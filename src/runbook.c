@@ -204,6 +204,11 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 	}
 }
 
+static int param_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct param_def *)a)->name, ((const struct param_def *)b)->name);
+}
+
 static int l_runbook(lua_State *L)
 {
 	struct runbook *rb = get_rb(L);
@@ -227,8 +232,11 @@ static int l_runbook(lua_State *L)
 	if (!rb->title)
 		rb->title = xstrdup(rb->id);
 	lua_getfield(L, 1, "params");
-	if (lua_istable(L, -1))
+	if (lua_istable(L, -1)) {
 		parse_params(L, -1, rb, line);
+		/* a Lua table has no order: sort, so plan, errors and the journal are stable */
+		qsort(rb->params, rb->nparams, sizeof *rb->params, param_cmp);
+	}
 	else if (!lua_isnil(L, -1))
 		add_error(rb, line, "runbook: 'params' must be a table");
 	lua_pop(L, 1);

@@ -90,8 +90,8 @@ expect_has "plan: the confirmation" "confirm: Put the ALB into maintenance?" "$o
 expect_has "plan: the challenge word" "confirm: Promote the cluster? (type 'prod-aurora')" "$out"
 expect_has "plan: the critical mark" "CRITICAL: point of no return" "$out"
 expect_has "plan: the resolved param" "= $d" "$out"
-expect_has "plan: check, timeout and retries" "timeout=60s" "$out"
-expect_has "plan: retries" "retries=2" "$out"
+expect_has "plan: check, timeout and retries" "timeout 1min" "$out"
+expect_has "plan: retries" "retries 2" "$out"
 # the phases come in order, and the critical mark belongs to promote
 expect_eq "plan: order of phases and steps" "== Maintenance ==|1. alb|== Cut-over ==|2. promote|CRITICAL|3. verify" \
   "$(grep -oE '== [A-Za-z-]+ ==|[0-9]\. [a-z]+|CRITICAL' "$out" | paste -sd'|')"

@@ -216,10 +216,9 @@ static int read_keys(struct tui *t)
 static void on_tty(void *arg, int fd, short revents)
 {
 	struct tui *t = arg;
-	static int idle_wakes;
 	int n = read_keys(t);
-	idle_wakes = n ? 0 : idle_wakes + 1;
-	if ((revents & (POLLHUP | POLLERR | POLLNVAL)) || idle_wakes > IDLE_WAKES_MAX) {
+	t->idle_wakes = n ? 0 : t->idle_wakes + 1;
+	if ((revents & (POLLHUP | POLLERR | POLLNVAL)) || t->idle_wakes > IDLE_WAKES_MAX) {
 		/* the terminal went away (ssh dropped): stop polling it; SIGHUP does the rest */
 		loop_unwatch(t->cfg.loop, t->tty_watch);
 		t->tty_watch = 0;

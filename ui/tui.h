@@ -67,6 +67,7 @@ struct tui {
 	/* loop wiring */
 	int tty_watch, winch_watch, tick_timer, draw_timer;
 	int winch_pipe[2];
+	int idle_wakes;  /* tty readable but no key, in a row */
 	double last_draw;
 	bool dirty;
 };

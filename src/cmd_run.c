@@ -1,5 +1,6 @@
 /* tejun run RUNBOOK: wire runbook, engine, journal and a view onto one loop, and drive it. */
 #include "config.h"
+#include "cast.h"
 #include "cmd.h"
 #include "engine.h"
 #include "journal.h"
@@ -164,6 +165,41 @@ static int feed_view(void *arg, const struct journal_event *je)
 	return 0;
 }
 
+static void note_resize(void *arg, int cols, int rows)
+{
+	cast_resize(arg, cols, rows);
+}
+
+/* The TUI draws on a pty whose output goes to the terminal and to SESSION.cast
+ * (SESSION.2.cast … for resumed runs). Without a recording the session still runs. */
+static struct cast *start_recording(const char *journal_path, struct winsize ws, struct bus *bus, FILE **out)
+{
+	size_t n = strlen(journal_path) - strlen(".jsonl");
+	char *err = NULL, *path = NULL;
+	struct cast *rec = NULL;
+	for (int k = 1; k < 100 && !rec; k++) {
+		free(path);
+		path = k == 1 ? xasprintf("%.*s.cast", (int)n, journal_path)
+			      : xasprintf("%.*s.%d.cast", (int)n, journal_path, k);
+		if (access(path, F_OK) == 0)
+			continue;
+		rec = cast_open(path, ws.ws_col, ws.ws_row, stdout, &err);
+	}
+	int fd = rec ? cast_tty(rec, ws.ws_col, ws.ws_row, &err) : -1;
+	if (fd < 0 || !(*out = fdopen(fd, "w"))) {
+		fprintf(stderr, "tejun: not recording the screen: %s\n", err ? err : "no file name left");
+		if (fd >= 0)
+			close(fd);
+		cast_close(rec);
+		free(err);
+		free(path);
+		return NULL;
+	}
+	bus_add(bus, cast_sink(rec));
+	free(path);
+	return rec;
+}
+
 static int run_session(struct run_opts *o, struct runbook *rb, struct resume_info *ri, const char *journal_path)
 {
 	char *err = NULL;
@@ -198,11 +234,21 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	struct engine *e = engine_new(rb, &bus, loop, &eo);
 	struct view_config vc = {.ctl = engine_controller(e), .loop = loop, .answers_path = o->answers,
 				 .operator_name = operator_name, .out = stdout};
+	FILE *rec_out = NULL;
+	struct cast *rec = use_tui ? start_recording(journal_path, ws, &bus, &rec_out) : NULL;
+	if (rec) {
+		vc.tty_out = rec_out;
+		vc.resized = note_resize;
+		vc.resized_arg = rec;
+	}
 	const struct view_ops *vops = use_tui ? &tui_view_ops : &line_view_ops;
 	struct view *v = vops->open(&vc, &err);
 	if (!v) {
 		fprintf(stderr, "tejun run: %s\n", err);
 		free(err);
+		if (rec_out)
+			fclose(rec_out);
+		cast_close(rec);
 		engine_free(e);
 		loop_free(loop);
 		journal_close(j);
@@ -229,6 +275,9 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	}
 	int code = engine_exit_code(e);
 	vops->close(v);
+	if (rec_out)
+		fclose(rec_out);
+	cast_close(rec);
 	engine_free(e);
 	journal_close(j);
 	loop_free(loop);

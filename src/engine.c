@@ -841,8 +841,11 @@ int engine_exit_code(const struct engine *e)
 
 void engine_interrupt(struct engine *e, const char *why)
 {
-	if (e->ended)
+	/* After the end (the TUI waiting for q) a SIGTERM or a dropped SSH session still leaves. */
+	if (e->ended) {
+		e->quit = true;
 		return;
+	}
 	if (cur_step(e))
 		log_line(e, "error", why);
 	abort_session(e, STEP_INTERRUPTED, why, "interrupted", 130);

@@ -42,6 +42,7 @@ static bool have_tio;
 static char restore_seq[256];
 static size_t restore_len;
 static int winch_wfd = -1;
+static int winch_pty_fd = -1; /* the pty ncurses draws on when the screen is recorded */
 
 void tui_emergency_restore(void)
 {
@@ -93,6 +94,11 @@ static void on_fatal_signal(int sig)
 static void on_winch(int sig)
 {
 	int saved = errno;
+	/* ncurses reads the new size from the terminal it draws on: pass it on first
+	 * (ioctl is async-signal-safe) */
+	struct winsize ws;
+	if (winch_pty_fd >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(winch_pty_fd, TIOCSWINSZ, &ws);
 	char c = (char)sig;
 	ssize_t r = write(winch_wfd, &c, 1);
 	(void)r; /* a full pipe already means "resize pending" */
@@ -233,6 +239,9 @@ static void on_winch_pipe(void *arg, int fd, short revents)
 	char buf[64];
 	while (read(fd, buf, sizeof buf) > 0)
 		;
+	struct winsize real;
+	if (t->cfg.resized && ioctl(STDIN_FILENO, TIOCGWINSZ, &real) == 0)
+		t->cfg.resized(t->cfg.resized_arg, real.ws_col, real.ws_row);
 	if (old_winch.sa_handler == SIG_DFL || old_winch.sa_handler == SIG_IGN) {
 		/* no ncurses handler (built without it): resize by hand */
 		struct winsize ws;
@@ -309,7 +318,8 @@ static struct view *tui_open(const struct view_config *cfg, char **err)
 	struct view *v = xcalloc(1, sizeof *v);
 	struct tui *t = &v->t;
 	t->cfg = *cfg;
-	t->screen = newterm(NULL, stdout, stdin);
+	FILE *out = cfg->tty_out ? cfg->tty_out : stdout;
+	t->screen = newterm(NULL, out, stdin);
 	if (!t->screen) {
 		const char *term = getenv("TERM");
 		*err = xasprintf("cannot drive terminal type '%s' (try TERM=xterm-256color, or --no-tui)",
@@ -328,6 +338,13 @@ static struct view *tui_open(const struct view_config *cfg, char **err)
 	/* raw, not cbreak: ^C becomes a key that asks before aborting, and ^S cannot freeze
 	 * the screen of a tired operator */
 	raw();
+	if (cfg->tty_out && have_tio) {
+		/* ncurses sets its modes on the terminal it draws on; the keyboard is ours */
+		struct termios rawtio = saved_tio;
+		cfmakeraw(&rawtio);
+		tcsetattr(STDIN_FILENO, TCSANOW, &rawtio);
+		winch_pty_fd = fileno(cfg->tty_out);
+	}
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -413,6 +430,9 @@ static void tui_close(struct view *v)
 		active = 0;
 		endwin();
 	}
+	if (t->cfg.tty_out && have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	winch_pty_fd = -1;
 	delscreen(t->screen);
 	if (util_fatal_hook == fatal_hook)
 		util_fatal_hook = NULL;

@@ -16,6 +16,12 @@ struct view_config {
 	const char *operator_name;
 	bool replay;               /* keys drive a player, not the engine */
 	FILE *out;                 /* line view output (stdout) */
+	/* TUI: draw on this terminal instead of stdout (the screen recorder's pty); keys are
+	 * still read from stdin, which the TUI then puts in raw mode itself. */
+	FILE *tty_out;
+	/* Called on the loop thread after the real terminal was resized (the recorder notes it). */
+	void (*resized)(void *arg, int cols, int rows);
+	void *resized_arg;
 };
 
 struct view;

@@ -74,9 +74,10 @@ step "dump" {
   timeout = 6 * 3600,
   run = function(ctx)
     local legacy = connect(ctx, "legacy")
-    local r = mysql.dump { source = legacy, schemas = { ctx.params.legacy_db }, dir = ctx.params.dump_dir,
+    local m = mysql.dump { source = legacy, schemas = { ctx.params.legacy_db }, dir = ctx.params.dump_dir,
       threads = tonumber(ctx.params.threads) }
-    ctx.log("dumped", r.files or "?", "files,", r.rows or "?", "rows")
+    ctx.log(string.format("dumped %d rows in %d files (%s) at %s %s", m.rows, #m.files,
+      require("tejun.util").human_bytes(m.bytes), m.consistency.binlog_file or "?", m.consistency.binlog_pos or ""))
   end,
 }
 

@@ -1,6 +1,5 @@
 /* Lua binding of dump, restore and copy: mysql.dump{...}, mysql.restore{...}, mysql.copy{...}
- * (registered into the mysql table by lmysql_dump_register; also opened on its own as the
- * tejun_dump module). Work runs on a worker thread; every 0.5 s the loop thread journals
+ * (registered into the mysql table by lmysql_dump_register). Work runs on a worker thread; every 0.5 s the loop thread journals
  * progress, rate and ETA; each loaded file becomes a ctx.set-style record. */
 #include "config.h"
 #include "lbind.h"
@@ -13,9 +12,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-int lmysql_dump_register(lua_State *L);
-int luaopen_tejun_dump(lua_State *L);
 
 enum lop { OP_DUMP, OP_RESTORE, OP_COPY };
 static const char *const op_names[] = {"dump", "restore", "copy"};
@@ -183,18 +179,33 @@ static int done(lua_State *L, void *arg)
 	return 1;
 }
 
-static void conn_opt(lua_State *L, const char *key, struct dbopts *o)
+/* source/target: an open connection (its options are reused: a dump needs several
+ * connections of its own), a DSN or an options table. NULL, or a message to raise (caller
+ * frees it after freeing what it holds, so nothing leaks). */
+static char *conn_opt(lua_State *L, const char *key, struct dbopts *o)
 {
 	lua_getfield(L, 1, key);
-	if (lua_isnil(L, -1))
-		luaL_error(L, "option '%s' is required (a DSN or an options table)", key);
 	char *err = NULL;
-	if (lm_opts_from_lua(L, lua_gettop(L), o, &err) < 0) {
-		lua_pushfstring(L, "%s: %s", key, err);
+	struct lm_cref *r = lm_toconn(L, -1);
+	if (r && r->c) {
+		dbopts_copy(o, &r->c->opts);
+	} else if (lua_isnil(L, -1)) {
+		err = xasprintf("option '%s' is required (a connection, a DSN or an options table)", key);
+	} else if (lm_opts_from_lua(L, lua_gettop(L), o, &err) < 0) {
+		char *e = xasprintf("%s: %s", key, err);
 		free(err);
-		lua_error(L);
+		err = e;
 	}
 	lua_pop(L, 1);
+	return err;
+}
+
+static int fail_start(lua_State *L, struct ljob *j, char *msg)
+{
+	job_free(j);
+	lua_pushstring(L, msg);
+	free(msg);
+	return lua_error(L);
 }
 
 /* map = {old = "new", ...} as pairs */
@@ -259,22 +270,23 @@ static int start(lua_State *L, enum lop op)
 	}
 	j->dir = xstrdup(dir);
 	int threads = (int)lm_optnumber(L, 1, "threads", 4);
+	char *err;
 	if (op != OP_RESTORE) {
-		conn_opt(L, "source", &j->src);
+		if ((err = conn_opt(L, "source", &j->src)))
+			return fail_start(L, j, err);
 		j->schemas = lm_optlist(L, 1, "schemas");
-		if (!j->schemas) {
-			job_free(j);
-			return luaL_error(L, "mysql.%s: option 'schemas' is required", op_names[op]);
-		}
+		if (!j->schemas)
+			return fail_start(L, j, xasprintf("mysql.%s: option 'schemas' is required", op_names[op]));
 	}
 	if (op != OP_DUMP) {
-		conn_opt(L, "target", &j->dst);
+		if ((err = conn_opt(L, "target", &j->dst)))
+			return fail_start(L, j, err);
 		j->map = map_opt(L);
 	}
 	const struct dbopts *tgt = op == OP_RESTORE ? &j->dst : &j->src;
 	j->target = xasprintf("%s:%u", tgt->host ? tgt->host : tgt->socket ? tgt->socket : "localhost", tgt->port);
 	if (lb_dry_run(L)) {
-		lb_call(L, "mysql", op_names[op], j->target, j->dir, 0, NULL);
+		lb_would_call(L, "mysql", op_names[op], j->target, j->dir);
 		lua_newtable(L);
 		lua_pushboolean(L, 1);
 		lua_setfield(L, -2, "dry_run");
@@ -324,11 +336,4 @@ int lmysql_dump_register(lua_State *L)
 {
 	luaL_setfuncs(L, funcs, 0);
 	return 0;
-}
-
-int luaopen_tejun_dump(lua_State *L)
-{
-	lua_newtable(L);
-	lmysql_dump_register(L);
-	return 1;
 }

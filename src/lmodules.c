@@ -3,18 +3,14 @@
 #include "lbind.h"
 
 int luaopen_tejun_sh(lua_State *L);
-
 int luaopen_tejun_mysql(lua_State *L);
-
 int luaopen_tejun_aws(lua_State *L);
 int luaopen_tejun_slack(lua_State *L);
-int luaopen_tejun_dump(lua_State *L);
 
 const struct lb_module lb_modules[] = {
 	{"sh", luaopen_tejun_sh},
 	{"mysql", luaopen_tejun_mysql},
 	{"aws", luaopen_tejun_aws},
 	{"slack", luaopen_tejun_slack},
-	{"tejun_dump", luaopen_tejun_dump},
 	{NULL, NULL},
 };

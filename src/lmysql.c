@@ -672,5 +672,6 @@ int luaopen_tejun_mysql(lua_State *L)
 	lua_pop(L, 1);
 	lm_lag_register(L);
 	luaL_newlib(L, module_funcs);
+	lmysql_dump_register(L); /* mysql.dump, mysql.restore, mysql.copy (src/ldump.c) */
 	return 1;
 }

@@ -75,4 +75,6 @@ int lm_preflight(lua_State *L);
 int lm_verify(lua_State *L);
 
 int luaopen_tejun_mysql(lua_State *L);
+/* Adds mysql.dump, mysql.restore and mysql.copy (src/ldump.c) to the table on top. */
+int lmysql_dump_register(lua_State *L);
 #endif

@@ -335,9 +335,11 @@ static void apply_options(MYSQL *m, const struct dbopts *o)
 	if (strcasecmp(mode, "DISABLED") != 0) {
 		bool want = strcasecmp(mode, "PREFERRED") != 0;
 		my_bool enforce = want, verify = strncasecmp(mode, "VERIFY", 6) == 0;
-		if (want || o->ssl_ca || o->ssl_cert)
-			mysql_ssl_set(m, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
-		mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+		/* Connector/C tries TLS only after mysql_ssl_set; PREFERRED means "when offered" */
+		mysql_ssl_set(m, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
+		/* SSL_ENFORCE also sets use_ssl: setting it to false would switch TLS off again */
+		if (enforce)
+			mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
 		mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
 	}
 }

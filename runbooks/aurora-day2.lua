@@ -18,7 +18,7 @@ runbook {
     cluster = { doc = "Aurora cluster to promote", default = "prod-aurora" },
     zone = { doc = "Route53 private hosted zone id", default = "Z0PRIVATE0001" },
     record = { doc = "private CNAME the application connects to (TTL 0)", default = "rds-app-writer.private" },
-    dump_dir = { doc = "where the dump is written", default = "/tmp/tejun-day2-dump" },
+    dump_dir = { doc = "where dumps are written (one directory per session)", default = "/tmp/tejun-day2-dump" },
     threads = { doc = "dump and load threads", default = "2" },
     max_lag = { doc = "replica lag (s) to accept before promotion", default = "1" },
     deploy = { doc = "command that deploys the new DB host/name/user to the application",
@@ -73,11 +73,20 @@ step "dump" {
   title = "mysqldump",
   timeout = 6 * 3600,
   run = function(ctx)
+    -- a retry or a resumed session reuses a dump that finished: it is never taken twice
+    local done = ctx.get("dump_path")
+    if done then
+      ctx.log("the dump in", done, "is complete already (manifest written); keeping it")
+      return
+    end
+    local dir = ctx.params.dump_dir .. "/" .. ctx.session
     local legacy = connect(ctx, "legacy")
-    local m = mysql.dump { source = legacy, schemas = { ctx.params.legacy_db }, dir = ctx.params.dump_dir,
+    local m = mysql.dump { source = legacy, schemas = { ctx.params.legacy_db }, dir = dir,
       threads = tonumber(ctx.params.threads) }
-    ctx.log(string.format("dumped %d rows in %d files (%s) at %s %s", m.rows, #m.files,
-      require("tejun.util").human_bytes(m.bytes), m.consistency.binlog_file or "?", m.consistency.binlog_pos or ""))
+    ctx.set("dump_path", dir)
+    ctx.log(string.format("dumped %d rows (%s) into %s; snapshot at %s:%s", m.rows,
+      require("tejun.util").human_bytes(m.bytes), dir, m.consistency.binlog_file or "?",
+      m.consistency.binlog_pos or "?"))
   end,
 }
 
@@ -105,7 +114,11 @@ step "load" {
   timeout = 6 * 3600,
   run = function(ctx)
     local aurora = connect(ctx, "aurora")
-    mysql.restore { target = aurora, dir = ctx.params.dump_dir, threads = tonumber(ctx.params.threads) }
+    local dir = ctx.get("dump_path")
+    if not dir then ctx.fail("no finished dump in this session: run the dump step first") end
+    -- files already loaded (journaled as restore:DIR:FILE) are skipped after a crash
+    local r = mysql.restore { target = aurora, dir = dir, threads = tonumber(ctx.params.threads) }
+    ctx.log(string.format("loaded %d files, %d rows (%d already loaded before)", r.files, r.rows, r.files_skipped))
   end,
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define HB_MT "tejun.mysql.heartbeat"
+#define HB_GRACE 10.0 /* seconds wait_lag waits for the first heartbeat row */
 
 struct lhb {
 	struct dbheartbeat *h;
@@ -256,6 +257,14 @@ static int run_wait(struct lm_job *j)
 		if (!s)
 			return -1;
 		const char *hberr = json_string_value(json_object_get(s, "heartbeat_error"));
+		/* a writer just started: its first beat may still be on its way through replication */
+		double waited = now_mono() - t0;
+		if (hberr && a->hb_required && waited < HB_GRACE && waited < a->timeout &&
+		    !json_object_get(s, "stopped")) {
+			json_decref(s);
+			lm_sleep(a->interval);
+			continue;
+		}
 		if (hberr && a->hb_required) {
 			j->err = xstrdup(hberr);
 			json_decref(s);

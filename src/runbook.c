@@ -601,6 +601,44 @@ struct step_def *runbook_step(struct runbook *rb, const char *id)
 	return NULL;
 }
 
+/* "scheme://user:password@host...": the password is a secret even in a param not declared
+ * secret (a DSN), both as written and %-decoded, before anything is journaled. */
+static void register_url_password(const char *v)
+{
+	const char *p = strstr(v, "://");
+	if (!p)
+		return;
+	p += 3;
+	const char *end = p + strcspn(p, "/?#");
+	const char *at = NULL;
+	for (const char *q = p; q < end; q++)
+		if (*q == '@')
+			at = q; /* the last '@' before the path ends the userinfo */
+	if (!at)
+		return;
+	const char *colon = memchr(p, ':', (size_t)(at - p));
+	if (!colon || colon + 1 == at)
+		return;
+	char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	secret_add(pw);
+	struct sbuf dec;
+	sbuf_init(&dec);
+	for (const char *q = pw; *q; q++) {
+		unsigned hi, lo;
+		if (*q == '%' && sscanf(q + 1, "%1x%1x", &hi, &lo) == 2) {
+			char ch = (char)(hi * 16 + lo);
+			sbuf_add(&dec, &ch, 1);
+			q += 2;
+		} else {
+			sbuf_add(&dec, q, 1);
+		}
+	}
+	if (dec.data && strcmp(dec.data, pw) != 0)
+		secret_add(dec.data);
+	sbuf_free(&dec);
+	free(pw);
+}
+
 static struct param_def *find_param(struct runbook *rb, const char *name, size_t n)
 {
 	for (size_t i = 0; i < rb->nparams; i++)
@@ -651,6 +689,7 @@ int runbook_resolve_params(struct runbook *rb, char **overrides, size_t noverrid
 		}
 		if (p->secret)
 			secret_add(p->value);
+		register_url_password(p->value);
 		if (p->nchoices) {
 			bool ok = false;
 			for (size_t c = 0; c < p->nchoices; c++)

@@ -25,25 +25,11 @@ char *session_log_dir(const char *override)
 
 int session_mkdir(const char *dir, char **err)
 {
-	char *p = xstrdup(dir);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			*err = xasprintf("cannot create %s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
+	if (mkdir_p(dir, 0700) != 0) {
+		*err = xasprintf("cannot create log directory %s: %s", dir, strerror(errno));
+		return -1;
 	}
-	int rc = 0;
-	if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-		*err = xasprintf("cannot create log directory %s: %s", p, strerror(errno));
-		rc = -1;
-	}
-	free(p);
-	return rc;
+	return 0;
 }
 
 char *session_new_id(const char *runbook_id)

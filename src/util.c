@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void (*util_fatal_hook)(void);
@@ -223,4 +225,24 @@ int sha256_file_hex(const char *path, char out[65])
 		return -1;
 	hex_digest(md, len, out);
 	return 0;
+}
+
+int mkdir_p(const char *dir, unsigned mode)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *s = p + 1; *s && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+		rc = -1;
+	int saved = errno;
+	free(p);
+	errno = saved;
+	return rc;
 }

@@ -39,6 +39,9 @@ void format_bytes(double bytes, char *buf, size_t n);
 void sha256_hex(const void *data, size_t n, char out[65]);
 int sha256_file_hex(const char *path, char out[65]);
 
+/* mkdir -p: creates dir and missing parents with mode. 0, or -1 with errno set. */
+int mkdir_p(const char *dir, unsigned mode);
+
 /* Set by the UI so a fatal allocation failure can restore the terminal before exit. */
 extern void (*util_fatal_hook)(void);
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

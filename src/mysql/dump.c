@@ -622,7 +622,7 @@ static void set_phase(struct dump *d, const char *phase)
 
 static int make_dirs(struct dump *d, char **err)
 {
-	if (mkdir(d->o.dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir_p(d->o.dir, 0750) < 0) {
 		*err = xasprintf("mkdir %s: %s", d->o.dir, strerror(errno));
 		return -1;
 	}

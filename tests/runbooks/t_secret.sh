@@ -38,4 +38,14 @@ for f in "$J" "$out" "$err"; do
 done
 expect_has "--param secret: still used (masked)" "connecting as admin with password ***" "$J"
 
+# a DSN in a param that is not declared secret: the password part is masked, the host is not
+dsn_pw='dsn-Pa%40ss-77'
+TEJUN_TEST_DSN="mysql://app:$dsn_pw@db.internal:3306/app" run "$RB/dsn_param.lua"
+J=$(journal)
+for f in "$J" "$out" "$err"; do
+  expect_lacks "DSN password (as written) in $(basename "$f")" "$dsn_pw" "$f"
+  expect_lacks "DSN password (decoded) in $(basename "$f")" "dsn-Pa@ss-77" "$f"
+done
+expect_has "the session header keeps the host of the DSN" 'mysql://app:***@db.internal:3306/app' "$J"
+
 finish

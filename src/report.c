@@ -363,3 +363,17 @@ void report_format_secs(double secs, char *buf, size_t n)
 	else
 		format_duration(secs, buf, n);
 }
+
+void report_downtime_text(const struct report *r, char *buf, size_t n)
+{
+	double from, to;
+	if (!report_downtime(r, &from, &to)) {
+		snprintf(buf, n, "no Maintenance phase");
+		return;
+	}
+	char a[64], b[64], d[64];
+	report_format_time(from, a, sizeof a);
+	report_format_time(to, b, sizeof b);
+	report_format_secs(to - from, d, sizeof d);
+	snprintf(buf, n, "%s \xE2\x86\x92 %s (%s)", a, b, d);
+}

@@ -78,6 +78,8 @@ void report_integrity(const struct report *r, char *buf, size_t n);
 /* From the first start to the last end of the steps of the phase named "Maintenance"
  * (any case). False when there is no such phase or none of its steps ran. */
 bool report_downtime(const struct report *r, double *from, double *to);
+/* "START → END (DURATION)" or "no Maintenance phase", into buf. */
+void report_downtime_text(const struct report *r, char *buf, size_t n);
 
 /* Steps of two sessions lined up by id, in the live runbook's order, then steps only the
  * rehearsal had. */

@@ -105,16 +105,8 @@ static void summary(FILE *f, const struct report *r)
 	kv(f, "End", buf);
 	report_format_secs(r->end - r->start, d, sizeof d);
 	kv(f, "Duration", d);
-	double from, to;
-	if (report_downtime(r, &from, &to)) {
-		report_format_time(from, a, sizeof a);
-		report_format_time(to, b, sizeof b);
-		report_format_secs(to - from, d, sizeof d);
-		snprintf(buf, sizeof buf, "%s \xE2\x86\x92 %s (%s)", a, b, d);
-		kv(f, "Downtime window", buf);
-	} else {
-		kv(f, "Downtime window", "no Maintenance phase");
-	}
+	report_downtime_text(r, buf, sizeof buf);
+	kv(f, "Downtime window", buf);
 	if (r->resumes) {
 		snprintf(buf, sizeof buf, "%ld time(s)", r->resumes);
 		kv(f, "Resumed", buf);

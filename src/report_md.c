@@ -88,17 +88,9 @@ static void header(FILE *f, const struct report *r)
 	kv(f, "End", end);
 	report_format_secs(r->end - r->start, d, sizeof d);
 	kv(f, "Duration", d);
-	double from, to;
-	if (report_downtime(r, &from, &to)) {
-		char win[200];
-		report_format_time(from, a, sizeof a);
-		report_format_time(to, b, sizeof b);
-		report_format_secs(to - from, d, sizeof d);
-		snprintf(win, sizeof win, "%s → %s (%s)", a, b, d);
-		kv(f, "Downtime window", win);
-	} else {
-		kv(f, "Downtime window", "no Maintenance phase");
-	}
+	char win[200];
+	report_downtime_text(r, win, sizeof win);
+	kv(f, "Downtime window", win);
 	if (r->resumes) {
 		snprintf(a, sizeof a, "%ld time(s)", r->resumes);
 		kv(f, "Resumed", a);

@@ -186,7 +186,7 @@ void format_bytes(double bytes, char *buf, size_t n)
 		snprintf(buf, n, "%.1f %s", bytes, units[u]);
 }
 
-static void hex_digest(const unsigned char *md, unsigned len, char out[65])
+void hex_digest(const unsigned char *md, unsigned len, char out[65])
 {
 	static const char hx[] = "0123456789abcdef";
 	for (unsigned i = 0; i < len && i < 32; i++) {

@@ -721,3 +721,15 @@ bool dbconn_is_mysql8(const struct dbconn *c)
 {
 	return c->flavour != DB_MARIADB && c->vnum >= 80000;
 }
+
+char *dbconn_qualified(const char *schema, const char *name)
+{
+	struct sbuf s;
+	sbuf_init(&s);
+	dbconn_quote_ident(&s, schema);
+	if (name) {
+		sbuf_adds(&s, ".");
+		dbconn_quote_ident(&s, name);
+	}
+	return sbuf_steal(&s);
+}

@@ -36,24 +36,12 @@ char *dbrename_rewrite(const char *sql, const char *old, const char *new_name)
 	return sbuf_steal(&b);
 }
 
-static char *qi(const char *a, const char *b)
-{
-	struct sbuf s;
-	sbuf_init(&s);
-	dbconn_quote_ident(&s, a);
-	if (b) {
-		sbuf_adds(&s, ".");
-		dbconn_quote_ident(&s, b);
-	}
-	return sbuf_steal(&s);
-}
-
 /* I_S DEFINER "user@host" -> `user`@`host` */
 static char *definer(const char *d)
 {
 	const char *at = strrchr(d, '@');
 	if (!at)
-		return qi(d, NULL);
+		return dbconn_qualified(d, NULL);
 	char *u = xstrndup(d, (size_t)(at - d));
 	struct sbuf s;
 	sbuf_init(&s);
@@ -98,12 +86,12 @@ static int plan_views(struct dbconn *c, json_t *plan, const char *old, const cha
 	bool *done = xcalloc(n + 1, sizeof *done);
 	for (size_t i = 0; i < n; i++) {
 		const char *v = dbres_get(r, i, 0), *chk = dbres_get(r, i, 4);
-		char *name = qi(old, v);
+		char *name = dbconn_qualified(old, v);
 		blocker(plan, "view", name, "RENAME TABLE cannot move a view to another database (error 1450)", true);
 		stmt(pre, xasprintf("DROP VIEW %s", name));
 		free(name);
 		char *body = dbrename_rewrite(dbres_get(r, i, 1), old, nw);
-		char *def = definer(dbres_get(r, i, 2)), *qn = qi(nw, v);
+		char *def = definer(dbres_get(r, i, 2)), *qn = dbconn_qualified(nw, v);
 		bool check = chk && strcmp(chk, "NONE") != 0;
 		defs[i] = xasprintf("CREATE DEFINER=%s SQL SECURITY %s VIEW %s AS %s%s%s%s", def,
 				    dbres_get(r, i, 3), qn, body, check ? " WITH " : "", check ? chk : "",
@@ -120,7 +108,7 @@ static int plan_views(struct dbconn *c, json_t *plan, const char *old, const cha
 			for (size_t k = 0; k < n && ready; k++) {
 				if (k == i || done[k])
 					continue;
-				char *ref = qi(nw, dbres_get(r, k, 0));
+				char *ref = dbconn_qualified(nw, dbres_get(r, k, 0));
 				ready = !strstr(defs[i], ref) || round == n;
 				free(ref);
 			}
@@ -149,7 +137,7 @@ static int plan_triggers(struct dbconn *c, json_t *plan, const char *old, const 
 			  "EVENT_MANIPULATION, ACTION_ORDER", q_old) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nrows; i++) {
-		char *name = qi(old, dbres_get(r, i, 0));
+		char *name = dbconn_qualified(old, dbres_get(r, i, 0));
 		char *why = xasprintf("trigger on table %s: RENAME TABLE refuses tables with triggers "
 				      "across databases (error 1435)", dbres_get(r, i, 3));
 		blocker(plan, "trigger", name, why, true);
@@ -159,8 +147,8 @@ static int plan_triggers(struct dbconn *c, json_t *plan, const char *old, const 
 		char *mode = quoted(c, dbres_get(r, i, 6));
 		stmt(post, xasprintf("SET SESSION sql_mode = %s", mode));
 		free(mode);
-		char *def = definer(dbres_get(r, i, 5)), *qn = qi(nw, dbres_get(r, i, 0));
-		char *tbl = qi(nw, dbres_get(r, i, 3));
+		char *def = definer(dbres_get(r, i, 5)), *qn = dbconn_qualified(nw, dbres_get(r, i, 0));
+		char *tbl = dbconn_qualified(nw, dbres_get(r, i, 3));
 		char *body = dbrename_rewrite(dbres_get(r, i, 4), old, nw);
 		stmt(post, xasprintf("CREATE DEFINER=%s TRIGGER %s %s %s ON %s FOR EACH ROW %s", def, qn,
 				     dbres_get(r, i, 1), dbres_get(r, i, 2), tbl, body));
@@ -182,13 +170,13 @@ static int plan_shown(struct dbconn *c, json_t *plan, const char *old, const cha
 		return -1;
 	for (size_t i = 0; i < r->nrows; i++) {
 		const char *type = dbres_get(r, i, 1), *nm = dbres_get(r, i, 0);
-		char *name = qi(old, nm), *qn = qi(nw, nm), *shown = NULL;
+		char *name = dbconn_qualified(old, nm), *qn = dbconn_qualified(nw, nm), *shown = NULL;
 		blocker(plan, kind, name, "lives in the database itself: RENAME TABLE leaves it behind", true);
 		struct dbres *sc = NULL;
 		if (dbconn_queryf(c, &sc, "SHOW CREATE %s %s", type, name) == 0 && sc->nrows) {
 			int col = strcmp(type, "EVENT") == 0 ? 3 : 2;
 			const char *text = dbres_get(sc, 0, (unsigned)col);
-			char *unq = qi(nm, NULL), *pat = xasprintf("%s %s", type, unq);
+			char *unq = dbconn_qualified(nm, NULL), *pat = xasprintf("%s %s", type, unq);
 			const char *at = text ? strstr(text, pat) : NULL;
 			if (at) {
 				char *body = dbrename_rewrite(at + strlen(pat), old, nw);
@@ -226,7 +214,7 @@ static int plan_grants(struct dbconn *c, json_t *plan, const char *old, const ch
 			  "FROM information_schema.SCHEMA_PRIVILEGES WHERE REPLACE(REPLACE(TABLE_SCHEMA, "
 			  "'\\\\_', '_'), '\\\\%%', '%%') = %s GROUP BY GRANTEE ORDER BY GRANTEE", q_old) < 0)
 		return -1;
-	char *qo = qi(old, NULL), *qn = qi(nw, NULL);
+	char *qo = dbconn_qualified(old, NULL), *qn = dbconn_qualified(nw, NULL);
 	for (size_t i = 0; i < r->nrows; i++) {
 		const char *who = dbres_get(r, i, 0), *privs = dbres_get(r, i, 1);
 		char *name = xasprintf("%s ON %s.*", who, qo);
@@ -241,7 +229,7 @@ static int plan_grants(struct dbconn *c, json_t *plan, const char *old, const ch
 			  "FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = %s "
 			  "GROUP BY GRANTEE, TABLE_NAME ORDER BY 1, 2", q_old) == 0) {
 		for (size_t i = 0; i < r->nrows; i++) {
-			char *t = qi(nw, dbres_get(r, i, 1)), *ot = qi(old, dbres_get(r, i, 1));
+			char *t = dbconn_qualified(nw, dbres_get(r, i, 1)), *ot = dbconn_qualified(old, dbres_get(r, i, 1));
 			char *name = xasprintf("%s ON %s", dbres_get(r, i, 0), ot);
 			blocker(plan, "grant", name, "table grants name the database: they do not follow RENAME TABLE", true);
 			free(name);
@@ -266,7 +254,7 @@ static int plan_mentions(struct dbconn *c, json_t *plan, const char *old, const 
 			  "WHERE TABLE_SCHEMA <> %s AND (LOCATE(%s, VIEW_DEFINITION) > 0 OR LOCATE(%s, VIEW_DEFINITION) > 0)",
 			  q_old, m1, m2) == 0) {
 		for (size_t i = 0; i < r->nrows; i++) {
-			char *name = qi(dbres_get(r, i, 0), dbres_get(r, i, 1));
+			char *name = dbconn_qualified(dbres_get(r, i, 0), dbres_get(r, i, 1));
 			blocker(plan, "view", name, "a view in another database reads from it", true);
 			char *body = dbrename_rewrite(dbres_get(r, i, 2), old, nw);
 			stmt(post, xasprintf("CREATE OR REPLACE VIEW %s AS %s", name, body));
@@ -376,7 +364,7 @@ json_t *dbrename_plan(struct dbconn *c, const char *old, const char *nw, bool re
 	if (!bad) {
 		if (recreate)
 			json_array_extend(st, pre);
-		char *qn = qi(nw, NULL);
+		char *qn = dbconn_qualified(nw, NULL);
 		const char *cs = json_string_value(json_object_get(plan, "charset"));
 		const char *co = json_string_value(json_object_get(plan, "collation"));
 		stmt(st, xasprintf("%s DATABASE %s CHARACTER SET %s COLLATE %s", exists ? "ALTER" : "CREATE",
@@ -386,7 +374,7 @@ json_t *dbrename_plan(struct dbconn *c, const char *old, const char *nw, bool re
 		sbuf_init(&b);
 		sbuf_adds(&b, "RENAME TABLE ");
 		for (size_t i = 0; i < r->nrows; i++) {
-			char *from = qi(old, dbres_get(r, i, 0)), *to = qi(nw, dbres_get(r, i, 0));
+			char *from = dbconn_qualified(old, dbres_get(r, i, 0)), *to = dbconn_qualified(nw, dbres_get(r, i, 0));
 			sbuf_addf(&b, "%s%s TO %s", i ? ", " : "", from, to);
 			free(from);
 			free(to);

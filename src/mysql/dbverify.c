@@ -20,18 +20,6 @@ struct vctx {
 	double done, total;
 };
 
-static char *qi2(const char *a, const char *b)
-{
-	struct sbuf s;
-	sbuf_init(&s);
-	dbconn_quote_ident(&s, a);
-	if (b) {
-		sbuf_adds(&s, ".");
-		dbconn_quote_ident(&s, b);
-	}
-	return sbuf_steal(&s);
-}
-
 static char *lit(struct dbconn *c, const char *s)
 {
 	struct sbuf b;
@@ -46,14 +34,14 @@ char *dbverify_row_expr(const char *const *cols, size_t n)
 	sbuf_init(&b);
 	sbuf_adds(&b, "CRC32(CONCAT_WS('#'");
 	for (size_t i = 0; i < n; i++) {
-		char *q = qi2(cols[i], NULL);
+		char *q = dbconn_qualified(cols[i], NULL);
 		sbuf_addf(&b, ", CAST(%s AS BINARY)", q);
 		free(q);
 	}
 	/* CONCAT_WS skips NULLs: the ISNULL markers tell NULL from '' and shifted values apart. */
 	sbuf_adds(&b, ", CONCAT(''");
 	for (size_t i = 0; i < n; i++) {
-		char *q = qi2(cols[i], NULL);
+		char *q = dbconn_qualified(cols[i], NULL);
 		sbuf_addf(&b, ", ISNULL(%s)", q);
 		free(q);
 	}
@@ -298,7 +286,7 @@ static void cond(struct dbconn *c, struct sbuf *b, const struct tinfo *ti, const
 {
 	sbuf_adds(b, "(");
 	for (size_t i = 0; i < ti->npk; i++) {
-		char *q = qi2(ti->pk[i], NULL);
+		char *q = dbconn_qualified(ti->pk[i], NULL);
 		sbuf_addf(b, "%s%s", i ? "," : "", q);
 		free(q);
 	}
@@ -332,7 +320,7 @@ static char *pk_list(const struct tinfo *ti)
 	struct sbuf b;
 	sbuf_init(&b);
 	for (size_t i = 0; i < ti->npk; i++) {
-		char *q = qi2(ti->pk[i], NULL);
+		char *q = dbconn_qualified(ti->pk[i], NULL);
 		sbuf_addf(&b, "%s%s", i ? ", " : "", q);
 		free(q);
 	}
@@ -542,8 +530,8 @@ static int verify_table(struct vctx *v, const char *s, const char *ts, struct db
 		tinfo_free(&ti);
 		return -1;
 	}
-	ti.src_name = qi2(s, t);
-	ti.dst_name = qi2(ts, t);
+	ti.src_name = dbconn_qualified(s, t);
+	ti.dst_name = dbconn_qualified(ts, t);
 	char *label = xasprintf("%s.%s", s, t);
 	int rc = verify_data(v, &ti, tr, label);
 	free(label);

@@ -23,16 +23,6 @@ struct dumpfile_w {
 	unsigned long long bytes, raw;
 };
 
-static void hexify(const unsigned char *md, unsigned n, char out[65])
-{
-	static const char hx[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n && i < 32; i++) {
-		out[2 * i] = hx[md[i] >> 4];
-		out[2 * i + 1] = hx[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static int write_all(struct dumpfile_w *w, const void *p, size_t n, char **err)
 {
 	const char *c = p;
@@ -159,7 +149,7 @@ int dumpfile_finish(struct dumpfile_w *w, struct dumpfile_info *info, char **err
 	if (info) {
 		info->bytes = w->bytes;
 		info->raw_bytes = w->raw;
-		hexify(md, mdlen, info->sha256);
+		hex_digest(md, mdlen, info->sha256);
 	}
 	wfree(w);
 	return 0;
@@ -282,7 +272,7 @@ int dumpfile_verify(const char *path, unsigned long long bytes, const char *sha2
 		return -1;
 	}
 	char hex[65];
-	hexify(d, dlen, hex);
+	hex_digest(d, dlen, hex);
 	if (total != bytes) {
 		*err = xasprintf("%s: size %llu, manifest says %llu: refusing to load it", path, total, bytes);
 		return -1;

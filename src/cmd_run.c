@@ -172,7 +172,8 @@ static void note_resize(void *arg, int cols, int rows)
 
 /* The TUI draws on a pty whose output goes to the terminal and to SESSION.cast
  * (SESSION.2.cast … for resumed runs). Without a recording the session still runs. */
-static struct cast *start_recording(const char *journal_path, struct winsize ws, struct bus *bus, FILE **out)
+static struct cast *start_recording(const char *journal_path, struct winsize ws, struct bus *bus, FILE **out,
+				    char **path_out)
 {
 	size_t n = strlen(journal_path) - strlen(".jsonl");
 	char *err = NULL, *path = NULL;
@@ -196,7 +197,7 @@ static struct cast *start_recording(const char *journal_path, struct winsize ws,
 		return NULL;
 	}
 	bus_add(bus, cast_sink(rec));
-	free(path);
+	*path_out = path;
 	return rec;
 }
 
@@ -235,7 +236,8 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	struct view_config vc = {.ctl = engine_controller(e), .loop = loop, .answers_path = o->answers,
 				 .operator_name = operator_name, .out = stdout};
 	FILE *rec_out = NULL;
-	struct cast *rec = use_tui ? start_recording(journal_path, ws, &bus, &rec_out) : NULL;
+	char *rec_path = NULL;
+	struct cast *rec = use_tui ? start_recording(journal_path, ws, &bus, &rec_out, &rec_path) : NULL;
 	if (rec) {
 		vc.tty_out = rec_out;
 		vc.resized = note_resize;
@@ -249,6 +251,7 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 		if (rec_out)
 			fclose(rec_out);
 		cast_close(rec);
+		free(rec_path);
 		engine_free(e);
 		loop_free(loop);
 		journal_close(j);
@@ -281,10 +284,14 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	engine_free(e);
 	journal_close(j);
 	loop_free(loop);
-	if (!use_tui && code == EXIT_DONE)
+	if (code == EXIT_DONE)
 		fprintf(stderr, "journal: %s\n", journal_path);
-	else if (code != EXIT_DONE)
+	else
 		fprintf(stderr, "journal: %s (resume with: tejun run %s --resume %s)\n", journal_path, o->runbook, sid);
+	if (rec_path)
+		fprintf(stderr, "screen recording: %s (asciinema play it; tejun replay %s shows the session)\n",
+			rec_path, sid);
+	free(rec_path);
 	free(operator_name);
 	free(sid);
 	return code;

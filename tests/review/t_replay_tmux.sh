@@ -3,7 +3,7 @@
 # start, to the failure, one event back, search, resize, quit. The player's state is in
 # the terminal title (#{pane_title}); the screen is the TUI's. Nothing is executed.
 . "$TEJUN_TOP/tests/review/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux missing"; exit 77; }
+command -v tmux >/dev/null 2>&1 || { echo "FAIL: tmux is not installed (scripts/deps installs it)"; exit 1; }
 
 record live
 rm -f "$work/live.marker"

@@ -5,7 +5,7 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR TMUX
 : "${TEJUN:?TEJUN is not set (run through make check)}"
 : "${TEJUN_TOP:?TEJUN_TOP is not set}"
-command -v tmux >/dev/null || { echo "tmux not installed: skipped"; exit 77; }
+command -v tmux >/dev/null || { echo "FAIL: tmux is not installed (scripts/deps installs it)"; exit 1; }
 
 SOCK=tejun-test-$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tejun-tui.XXXXXX")

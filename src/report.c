@@ -377,3 +377,31 @@ void report_downtime_text(const struct report *r, char *buf, size_t n)
 	report_format_secs(to - from, d, sizeof d);
 	snprintf(buf, n, "%s \xE2\x86\x92 %s (%s)", a, b, d);
 }
+
+void report_summary(const struct report *r, report_kv_fn kv, FILE *f)
+{
+	char a[64], b[64], buf[256];
+	kv(f, "Session", r->session, false);
+	kv(f, "Journal", r->path, false);
+	kv(f, "Runbook", r->runbook_path, false);
+	kv(f, "Runbook sha256", r->runbook_sha256, true);
+	kv(f, "Operator", r->operator_name, false);
+	kv(f, "Host", r->host, false);
+	kv(f, "tejun", r->version, false);
+	if (r->dry_run)
+		kv(f, "Mode", "DRY RUN: nothing was changed", false);
+	report_format_time(r->start, a, sizeof a);
+	kv(f, "Start", a, false);
+	report_format_time(r->end, b, sizeof b);
+	snprintf(buf, sizeof buf, "%s (%s, exit %d)", b, r->ended ? r->end_status : "no end event: interrupted or still running",
+		 r->exit_code);
+	kv(f, "End", buf, false);
+	report_format_secs(r->end - r->start, a, sizeof a);
+	kv(f, "Duration", a, false);
+	report_downtime_text(r, buf, sizeof buf);
+	kv(f, "Downtime window", buf, false);
+	if (r->resumes) {
+		snprintf(buf, sizeof buf, "%ld time(s)", r->resumes);
+		kv(f, "Resumed", buf, false);
+	}
+}

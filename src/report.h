@@ -5,6 +5,7 @@
 #define TEJUN_REPORT_H
 #include "journal.h"
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 struct report_confirm {
@@ -78,6 +79,10 @@ void report_integrity(const struct report *r, char *buf, size_t n);
 /* From the first start to the last end of the steps of the phase named "Maintenance"
  * (any case). False when there is no such phase or none of its steps ran. */
 bool report_downtime(const struct report *r, double *from, double *to);
+/* The session summary as (key, value) rows in order, for each format to draw; code marks a
+ * value to show as code (the sha256). */
+typedef void (*report_kv_fn)(FILE *f, const char *key, const char *value, bool code);
+void report_summary(const struct report *r, report_kv_fn kv, FILE *f);
 /* "START → END (DURATION)" or "no Maintenance phase", into buf. */
 void report_downtime_text(const struct report *r, char *buf, size_t n);
 

@@ -41,12 +41,18 @@ static void th_row(FILE *f, const char *const *cols)
 	fputs("</tr>\n", f);
 }
 
-static void kv(FILE *f, const char *k, const char *v)
+static void kv(FILE *f, const char *k, const char *v, bool code)
 {
 	fputs("<tr><th>", f);
 	report_html_escape(f, k);
 	fputs("</th>", f);
-	td(f, NULL, v);
+	if (code) {
+		fputs("<td><code>", f);
+		report_html_escape(f, v);
+		fputs("</code></td>", f);
+	} else {
+		td(f, NULL, v);
+	}
 	fputs("</tr>\n", f);
 }
 
@@ -84,33 +90,8 @@ static void banner(FILE *f, const struct report *r)
 
 static void summary(FILE *f, const struct report *r)
 {
-	char a[64], b[64], d[64], buf[256];
 	fputs("<table>\n", f);
-	kv(f, "Session", r->session);
-	kv(f, "Journal", r->path);
-	kv(f, "Runbook", r->runbook_path);
-	fputs("<tr><th>Runbook sha256</th><td><code>", f);
-	report_html_escape(f, r->runbook_sha256);
-	fputs("</code></td></tr>\n", f);
-	kv(f, "Operator", r->operator_name);
-	kv(f, "Host", r->host);
-	kv(f, "tejun", r->version);
-	if (r->dry_run)
-		kv(f, "Mode", "DRY RUN: nothing was changed");
-	report_format_time(r->start, a, sizeof a);
-	kv(f, "Start", a);
-	report_format_time(r->end, b, sizeof b);
-	snprintf(buf, sizeof buf, "%s (%s, exit %d)", b, r->ended ? r->end_status : "no end event: interrupted or still running",
-		 r->exit_code);
-	kv(f, "End", buf);
-	report_format_secs(r->end - r->start, d, sizeof d);
-	kv(f, "Duration", d);
-	report_downtime_text(r, buf, sizeof buf);
-	kv(f, "Downtime window", buf);
-	if (r->resumes) {
-		snprintf(buf, sizeof buf, "%ld time(s)", r->resumes);
-		kv(f, "Resumed", buf);
-	}
+	report_summary(r, kv, f);
 	fputs("</table>\n", f);
 }
 

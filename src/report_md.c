@@ -1,6 +1,7 @@
 /* Markdown rendering of the session report and of a rehearsal/live comparison. */
 #include "config.h"
 #include "report_md.h"
+#include "util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,11 +37,17 @@ static void head(FILE *f, const char *const *cols)
 	fputc('\n', f);
 }
 
-static void kv(FILE *f, const char *k, const char *v)
+static void kv(FILE *f, const char *k, const char *v, bool code)
 {
 	row_start(f);
 	cell(f, k);
-	cell(f, v);
+	if (code) {
+		char *c = xasprintf("`%s`", v);
+		cell(f, c);
+		free(c);
+	} else {
+		cell(f, v);
+	}
 	fputc('\n', f);
 }
 
@@ -63,38 +70,12 @@ static const char *confirmed_by(const struct report_step *s, char *buf, size_t n
 
 static void header(FILE *f, const struct report *r)
 {
-	char a[64], b[64], d[64], integ[512];
+	char integ[512];
 	fprintf(f, "# Session report: %s\n\n", *r->title ? r->title : r->runbook_id);
 	report_integrity(r, integ, sizeof integ);
 	fprintf(f, "**Journal integrity:** %s\n\n", integ);
 	head(f, (const char *const[]){"", "", NULL});
-	kv(f, "Session", r->session);
-	kv(f, "Journal", r->path);
-	kv(f, "Runbook", r->runbook_path);
-	char sha[80];
-	snprintf(sha, sizeof sha, "`%s`", r->runbook_sha256);
-	kv(f, "Runbook sha256", sha);
-	kv(f, "Operator", r->operator_name);
-	kv(f, "Host", r->host);
-	kv(f, "tejun", r->version);
-	if (r->dry_run)
-		kv(f, "Mode", "DRY RUN: nothing was changed");
-	report_format_time(r->start, a, sizeof a);
-	kv(f, "Start", a);
-	report_format_time(r->end, b, sizeof b);
-	char end[160];
-	snprintf(end, sizeof end, "%s (%s, exit %d)", b, r->ended ? r->end_status : "no end event: interrupted or still running",
-		 r->exit_code);
-	kv(f, "End", end);
-	report_format_secs(r->end - r->start, d, sizeof d);
-	kv(f, "Duration", d);
-	char win[200];
-	report_downtime_text(r, win, sizeof win);
-	kv(f, "Downtime window", win);
-	if (r->resumes) {
-		snprintf(a, sizeof a, "%ld time(s)", r->resumes);
-		kv(f, "Resumed", a);
-	}
+	report_summary(r, kv, f);
 	fputc('\n', f);
 }
 

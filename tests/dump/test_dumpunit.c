@@ -79,6 +79,34 @@ static void test_sql(void)
 	CHECK(dumpsql_kind_of(MYSQL_TYPE_DATETIME, 63, 0) == DUMPSQL_QUOTE);
 	CHECK(dumpsql_kind_of(245, 63, 0) == DUMPSQL_QUOTE);
 
+	SECTION("dumpsql: every escaped byte at every offset, across the 16-byte scan");
+	static const char special[] = {0, '\n', '\r', 26, '\\', '\'', '"'};
+	static const char letter[] = {'0', 'n', 'r', 'Z', '\\', '\'', '"'};
+	bool same = true;
+	for (size_t k = 0; k < sizeof special && same; k++)
+		for (size_t at = 0; at < 40 && same; at++) {
+			char in[40], want[2 * 40 + 3];
+			memset(in, 'x', sizeof in);
+			in[7] = (char)0xe6; /* a utf8mb4 lead byte passes through */
+			in[at] = special[k];
+			size_t w = 0;
+			want[w++] = '\'';
+			for (size_t i = 0; i < sizeof in; i++) {
+				if (i == at) {
+					want[w++] = '\\';
+					want[w++] = letter[k];
+				} else {
+					want[w++] = in[i];
+				}
+			}
+			want[w++] = '\'';
+			sbuf_init(&b);
+			dumpsql_value(&b, in, sizeof in, DUMPSQL_QUOTE);
+			same = b.len == w && memcmp(b.data, want, w) == 0;
+			CHECKF(same, "byte %d at %zu: %s", special[k], at, b.data);
+			sbuf_free(&b);
+		}
+
 	SECTION("dumpsql: secondary keys split out");
 	const char *ct = "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n"
 			 "  PRIMARY KEY (`id`),\n  UNIQUE KEY `u` (`a`),\n  KEY `k1` (`a`),\n  KEY `k2` (`a`,`id`)\n"

@@ -12,6 +12,9 @@
 #include <zstd.h>
 
 #define WBUF (1u << 20)
+/* Writeback is started every this many bytes, so the fsync that makes a file complete
+ * waits for its last few megabytes instead of all of them. */
+#define KICK_BYTES (8u << 20)
 
 struct dumpfile_w {
 	char *path, *tmp;
@@ -20,8 +23,22 @@ struct dumpfile_w {
 	EVP_MD_CTX *md;
 	char *buf;           /* plain: pending text; zstd: compressed output */
 	size_t len;
-	unsigned long long bytes, raw;
+	unsigned long long bytes, raw, kicked;
 };
+
+static void kick_writeback(struct dumpfile_w *w)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (w->bytes - w->kicked >= KICK_BYTES) {
+		/* advisory: a failure here only means the final fsync does all the work */
+		(void)sync_file_range(w->fd, (off_t)w->kicked, (off_t)(w->bytes - w->kicked),
+				      SYNC_FILE_RANGE_WRITE);
+		w->kicked = w->bytes;
+	}
+#else
+	(void)w;
+#endif
+}
 
 static int write_all(struct dumpfile_w *w, const void *p, size_t n, char **err)
 {
@@ -39,6 +56,7 @@ static int write_all(struct dumpfile_w *w, const void *p, size_t n, char **err)
 		c += k;
 		n -= (size_t)k;
 	}
+	kick_writeback(w);
 	return 0;
 }
 

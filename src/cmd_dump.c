@@ -9,6 +9,7 @@
 #include "util.h"
 #include <getopt.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct op {
 	int rc;
 	char *err;
 	volatile int finished;
+	int wake[2]; /* written once when run returns, so the wait ends then and not at a tick */
 };
 
 static void *op_thread(void *arg)
@@ -55,6 +57,9 @@ static void *op_thread(void *arg)
 	struct op *o = arg;
 	o->rc = o->run(o->obj, &o->err);
 	__atomic_store_n(&o->finished, 1, __ATOMIC_SEQ_CST);
+	if (write(o->wake[1], "x", 1) < 0) {
+		/* the progress loop still sees finished at its next tick */
+	}
 	return NULL;
 }
 
@@ -73,6 +78,8 @@ static int drive(struct op *o, const char *what, const char *progress_log)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	pthread_t th;
+	if (pipe(o->wake) < 0)
+		o->wake[0] = o->wake[1] = -1;
 	pthread_create(&th, NULL, op_thread, o);
 	bool tty = isatty(2);
 	double t0 = now_mono(), last_line = 0;
@@ -98,9 +105,12 @@ static int drive(struct op *o, const char *what, const char *progress_log)
 		}
 		if (fin)
 			break;
-		usleep(250000);
+		struct pollfd pfd = {.fd = o->wake[0], .events = POLLIN};
+		poll(&pfd, 1, 250); /* EINTR from ^C is fine: the next tick sees the cancel */
 	}
 	pthread_join(th, NULL);
+	close(o->wake[0]);
+	close(o->wake[1]);
 	if (tty)
 		fputc('\n', stderr);
 	flush_notes(o);

@@ -26,11 +26,12 @@ const struct cmd_entry cmd_dump_entry = {
 	"[--keep-definer] [--progress-log FILE]",
 	"consistent parallel dump of schemas into a directory", cmd_dump};
 const struct cmd_entry cmd_restore_entry = {
-	"restore", "--target DSN --dir DIR [--threads N] [--map OLD=NEW]... [--progress-log FILE]",
+	"restore", "--target DSN --dir DIR [--threads N] [--map OLD=NEW]... [--sql-inserts] "
+	"[--progress-log FILE]",
 	"parallel, resumable restore of a dump directory", cmd_restore};
 const struct cmd_entry cmd_copy_entry = {
 	"copy", "--source DSN --target DSN --schemas A,B --dir DIR [--threads N] [--map OLD=NEW]... "
-	"[--keep] [--progress-log FILE]",
+	"[--keep] [--sql-inserts] [--progress-log FILE]",
 	"dump and load at once, file by file", cmd_copy};
 
 static int cancel_flag;
@@ -182,14 +183,14 @@ struct args {
 	const char *source, *target, *schemas, *dir, *driver, *lock, *plog;
 	int threads, zstd;
 	double chunk_mb;
-	bool keep_indexes, keep_definer, keep;
+	bool keep_indexes, keep_definer, keep, sql_inserts;
 	char **map;
 	size_t nmap;
 };
 
 static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *e)
 {
-	enum { O_SRC = 256, O_DST, O_SCH, O_DIR, O_THR, O_ZST, O_DRV, O_CHK, O_LCK, O_KI, O_KD, O_MAP, O_KEEP, O_PLOG };
+	enum { O_SRC = 256, O_DST, O_SCH, O_DIR, O_THR, O_ZST, O_DRV, O_CHK, O_LCK, O_KI, O_KD, O_MAP, O_KEEP, O_PLOG, O_SQLI };
 	static const struct option opts[] = {
 		{"source", required_argument, NULL, O_SRC}, {"target", required_argument, NULL, O_DST},
 		{"schemas", required_argument, NULL, O_SCH}, {"dir", required_argument, NULL, O_DIR},
@@ -198,7 +199,7 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 		{"lock", required_argument, NULL, O_LCK}, {"keep-indexes", no_argument, NULL, O_KI},
 		{"keep-definer", no_argument, NULL, O_KD}, {"map", required_argument, NULL, O_MAP},
 		{"keep", no_argument, NULL, O_KEEP}, {"progress-log", required_argument, NULL, O_PLOG},
-		{NULL, 0, NULL, 0}};
+		{"sql-inserts", no_argument, NULL, O_SQLI}, {NULL, 0, NULL, 0}};
 	memset(a, 0, sizeof *a);
 	a->threads = 4;
 	int c;
@@ -218,6 +219,7 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 		case O_MAP: add_map(&a->map, &a->nmap, optarg); break;
 		case O_KEEP: a->keep = true; break;
 		case O_PLOG: a->plog = optarg; break;
+		case O_SQLI: a->sql_inserts = true; break;
 		default: return cmd_usage(e);
 		}
 	}
@@ -308,7 +310,8 @@ static int cmd_restore(int argc, char **argv)
 	if (parse_dsn(a.target, "TEJUN_TARGET_DSN", &dst) < 0)
 		return EXIT_USAGE;
 	struct restore_opts o = {.dst = &dst, .dir = a.dir, .threads = a.threads,
-				 .map = (const char *const *)a.map, .cancel = &cancel_flag};
+				 .map = (const char *const *)a.map, .cancel = &cancel_flag,
+				 .sql_inserts = a.sql_inserts};
 	struct restore *r = restore_new(&o);
 	struct op op = {.obj = r, .run = run_restore, .stat = stat_restore, .notes = notes_restore};
 	rc = drive(&op, "restore", a.plog);
@@ -338,7 +341,7 @@ static int cmd_copy(int argc, char **argv)
 	char **schemas = split_list(a.schemas);
 	struct copy_opts o = {.src = &src, .dst = &dst, .schemas = (const char *const *)schemas,
 			      .map = (const char *const *)a.map, .dir = a.dir, .threads = a.threads,
-			      .keep_files = a.keep, .cancel = &cancel_flag};
+			      .keep_files = a.keep, .sql_inserts = a.sql_inserts, .cancel = &cancel_flag};
 	struct copy *c = copy_new(&o);
 	struct op op = {.obj = c, .run = run_copy, .stat = stat_copy, .notes = notes_copy};
 	rc = drive(&op, "copy", a.plog);

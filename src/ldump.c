@@ -310,12 +310,13 @@ static int start(lua_State *L, enum lop op)
 		j->known_done = done_opt(L, j->dir);
 		struct restore_opts o = {.dst = &j->dst, .dir = j->dir, .threads = threads,
 			.map = (const char *const *)j->map, .cancel = &j->cancel, .is_done = is_done,
-			.on_done = on_done, .ud = j};
+			.on_done = on_done, .ud = j, .sql_inserts = lm_optbool(L, 1, "sql_inserts", false)};
 		j->r = restore_new(&o);
 	} else {
 		struct copy_opts o = {.src = &j->src, .dst = &j->dst, .schemas = (const char *const *)j->schemas,
 			.map = (const char *const *)j->map, .dir = j->dir, .threads = threads,
-			.keep_files = lm_optbool(L, 1, "keep", false), .cancel = &j->cancel, .on_done = on_done, .ud = j};
+			.keep_files = lm_optbool(L, 1, "keep", false),
+			.sql_inserts = lm_optbool(L, 1, "sql_inserts", false), .cancel = &j->cancel, .on_done = on_done, .ud = j};
 		j->c = copy_new(&o);
 	}
 	return lb_await_cancelable(L, work, tick, 0.5, done, j, &j->cancel);

@@ -37,7 +37,7 @@ struct copy *copy_new(const struct copy_opts *o)
 	c->d = dump_new(&dopt);
 	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
 				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = true,
-				    .remove_loaded = !o->keep_files};
+				    .remove_loaded = !o->keep_files, .sql_inserts = o->sql_inserts};
 	c->r = restore_new(&ropt);
 	progress_init(&c->prog, 1000, now_mono());
 	return c;

@@ -15,6 +15,7 @@ struct copy_opts {
 	const char *dir;
 	int threads;
 	bool keep_files;
+	bool sql_inserts;                /* see restore_opts */
 	int *cancel;
 	void (*on_done)(void *ud, const char *path); /* a file loaded (worker thread) */
 	void *ud;

@@ -317,8 +317,42 @@ static void set_mysql_err(struct dbconn *c)
 	set_err(c, mysql_errno(m), mysql_error(m));
 }
 
+/* The library's default LOCAL INFILE handler reads any file the server names; with
+ * local_infile on, this one is in place whenever the caller's stream is not. */
+static int refuse_init(void **ptr, const char *name, void *ud)
+{
+	(void)name;
+	*ptr = ud;
+	return 1;
+}
+static int refuse_read(void *ptr, char *buf, unsigned len)
+{
+	(void)ptr, (void)buf, (void)len;
+	return -1;
+}
+static void refuse_end(void *ptr)
+{
+	(void)ptr;
+}
+static int refuse_error(void *ptr, char *msg, unsigned len)
+{
+	(void)ptr;
+	snprintf(msg, len, "tejun sends no local file the server asks for by itself");
+	return 2000;
+}
+
+void dbconn_refuse_local_infile(struct dbconn *c)
+{
+	mysql_set_local_infile_handler(c->mysql, refuse_init, refuse_read, refuse_end, refuse_error, NULL);
+}
+
 static void apply_options(MYSQL *m, const struct dbopts *o)
 {
+	if (o->local_infile) {
+		unsigned one = 1;
+		mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &one);
+		mysql_set_local_infile_handler(m, refuse_init, refuse_read, refuse_end, refuse_error, NULL);
+	}
 	if (o->connect_timeout)
 		mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &o->connect_timeout);
 	if (o->read_timeout)

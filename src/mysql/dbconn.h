@@ -16,6 +16,8 @@ struct dbopts {
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds, 0 = library default */
 	char *defaults_file, *group;    /* option files read like the mysql client; group default "client" */
 	bool no_defaults;               /* do not read ~/.my.cnf and friends */
+	bool local_infile;              /* internal (restore): LOAD DATA LOCAL, served only
+					   by handlers the caller installs; never from a DSN */
 };
 
 /* Parses mysql://user:pass@host:port/db?ssl-mode=..&connect-timeout=..&read-timeout=..
@@ -48,6 +50,8 @@ struct dbconn {
  * *errnum (server or client error number, 0 for bad options). */
 struct dbconn *dbconn_open(const struct dbopts *o, char **err, unsigned *errnum);
 void dbconn_close(struct dbconn *c);
+/* Puts back the handler that refuses every LOCAL INFILE request (opts.local_infile). */
+void dbconn_refuse_local_infile(struct dbconn *c);
 /* Call at the start of any worker thread function that uses a connection. */
 void dbconn_thread_init(void);
 

@@ -23,6 +23,7 @@ struct restore_opts {
 	void *ud;
 	bool stream;                     /* files come from restore_feed (copy) */
 	bool remove_loaded;              /* stream: delete each data file once loaded */
+	bool sql_inserts;                /* run data files' INSERTs as SQL, never LOAD DATA */
 };
 
 struct restore_stat {

@@ -48,7 +48,8 @@ struct restore {
 	struct sbuf notes;
 	char *err;
 	size_t skipped;
-	unsigned long long rows_loaded;
+	unsigned long long rows_loaded, rows_infile; /* rows_infile: loaded by LOAD DATA */
+	int infile_off;                /* the target refused LOAD DATA LOCAL: INSERTs from now */
 };
 
 void restore_note(struct restore *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

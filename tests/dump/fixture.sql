@@ -50,7 +50,9 @@ FROM (SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 1 AS n
            (SELECT 0 d UNION SELECT 1 UNION SELECT 2) e) nums;
 INSERT INTO orders (id, customer_id, payload) VALUES (18446744073709551615, 2, UNHEX('00')), (0, 3, NULL);
 INSERT INTO nopk VALUES ('dup', '2024-01-01 00:00:00.000001', UNHEX('0000')), ('dup', '2024-01-01 00:00:00.000001', UNHEX('0000')),
- (NULL, NULL, NULL), ('ünïcödé ✓', '9999-12-31 23:59:59.999999', UNHEX('FF'));
+ (NULL, NULL, NULL), ('ünïcödé ✓', '9999-12-31 23:59:59.999999', UNHEX('FF')),
+ -- what LOAD DATA text would misread: a literal \N, and tab, newline, backslash bytes
+ ('\\N', NULL, UNHEX('5C4E090A0D5C00')), ('a\tb\\N\nc', NULL, UNHEX('09'));
 INSERT INTO `odd name-表` VALUES (1, 'a;b', 2), (2, NULL, NULL);
 INSERT INTO neg_keys VALUES (-9223372036854775808, 'min'), (-1, 'neg'), (0, 'zero'), (9223372036854775807, 'max');
 

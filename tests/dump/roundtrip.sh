@@ -12,10 +12,18 @@ grep -q '"binlog_pos"' "$work/d/manifest.json" || fail "no binlog position in th
 progress_ok "$work/dump.plog" || fail "dump progress"
 ! grep -rl 'Tj[0-9a-f]\{12\}' "$work/d" "$work/dump.err" >/dev/null 2>&1 || fail "password in dump output"
 $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 3 \
-  --progress-log "$work/restore.plog" >/dev/null 2>"$work/restore.err" || { cat "$work/restore.err"; fail "restore"; }
+  --progress-log "$work/restore.plog" >"$work/restore.out" 2>"$work/restore.err" || { cat "$work/restore.err"; fail "restore"; }
+grep -q '"rows_by_load_data":[1-9]' "$work/restore.out" || { cat "$work/restore.out"; fail "restore did not use LOAD DATA"; }
 progress_ok "$work/restore.plog" || fail "restore progress"
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_r" || fail "round trip differs"
 ok "dump -> restore -> compare"
+
+cleanup_dbs+=("${db}_s")
+$TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_s" --threads 2 --sql-inserts \
+  >"$work/sqli.out" 2>"$work/sqli.err" || { cat "$work/sqli.err"; fail "restore --sql-inserts"; }
+grep -q '"rows_by_load_data":0,' "$work/sqli.out" || { cat "$work/sqli.out"; fail "--sql-inserts used LOAD DATA"; }
+"$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_s" || fail "--sql-inserts differs"
+ok "the same dump loaded as INSERT statements (--sql-inserts) is identical too"
 
 dst -e "CREATE DATABASE \`${db}_c\`"
 cat "$work/d/$db"/*.sql | dst "${db}_c" || fail "stock client load"

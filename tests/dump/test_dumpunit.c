@@ -1,9 +1,10 @@
 /* Unit checks of the dump building blocks: progress estimator, SQL literals and DDL
- * rewrites, the statement splitter, and files (zstd round trip, sha256 refusal). */
+ * rewrites, INSERT to LOAD DATA text, the statement splitter, and files (zstd round trip, sha256 refusal). */
 #include "config.h"
 #include "mysql/dumpfile.h"
 #include "mysql/dumpsql.h"
 #include "mysql/progress.h"
+#include "mysql/restoreinfile.h"
 #include "mysql/restoresql.h"
 #include "util.h"
 #include "../unit/tap.h"
@@ -202,12 +203,52 @@ static void test_split_and_files(const char *dir)
 	free(path);
 }
 
+static void test_infile(void)
+{
+	SECTION("restoreinfile: the dump's INSERT becomes LOAD DATA text");
+	const char *ins = "INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'x\\'y\\\\z\\n\tw',0x00095C0A41),\n"
+			  "(-2.5e3,NULL,''),\n(3,'\\N',0x)";
+	size_t hl = 0;
+	char *load = restoreinfile_load_sql(ins, strlen(ins), &hl);
+	CHECKF(load && strstr(load, "INTO TABLE `t``x` CHARACTER SET utf8mb4") && strstr(load, "(`a`,`b`,`c`)"),
+	       "%s", load ? load : "NULL");
+	CHECK(hl == strlen("INSERT INTO `t``x` (`a`,`b`,`c`) VALUES"));
+	struct sbuf o;
+	sbuf_init(&o);
+	unsigned long long rows = 0;
+	/* 0x with no digits is not the dump's (it writes ''): that statement is left to SQL */
+	CHECK(restoreinfile_convert(ins, strlen(ins), ins, hl, &o, &rows) == -1 && o.len == 0 && rows == 0);
+	const char *ok = "INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'x\\'y\\\\z\\n\tw',0x00095C0A41),\n"
+			 "(-2.5e3,NULL,''),\n(3,'\\\\N',0x5C4E)";
+	CHECK(restoreinfile_convert(ok, strlen(ok), ins, hl, &o, &rows) == 0);
+	const char *want = "1\tx\\'y\\\\z\\n\\tw\t\\0\\t\\\\\\nA\n"
+			   "-2.5e3\t\\N\t\n"
+			   "3\t\\\\N\t\\\\N\n";
+	CHECKF(rows == 3 && o.len == strlen(want) && memcmp(o.data, want, o.len) == 0, "%llu rows: [%s]", rows, o.data);
+	static const char *const other[] = {
+		"INSERT INTO `u` (`a`,`b`,`c`) VALUES\n(1,2,3)",          /* another table */
+		"INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,NOW(),3)",   /* a function */
+		"INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'a\\tb',3)", /* an escape the dump never writes */
+		"INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'open",      /* cut short */
+		"INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,2,3),",      /* trailing comma */
+	};
+	size_t before = o.len;
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+		CHECKF(restoreinfile_convert(other[i], strlen(other[i]), ins, hl, &o, &rows) == -1 && o.len == before,
+		       "accepted: %s", other[i]);
+	CHECK(!restoreinfile_load_sql("UPDATE t SET a=1", 16, &hl));
+	CHECK(!restoreinfile_load_sql("INSERT INTO t VALUES (1)", 24, &hl));
+	free(load);
+	sbuf_free(&o);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
 	char *dir = mkdtemp(tmpl);
 	test_progress();
 	test_sql();
+	test_infile();
 	test_split_and_files(dir);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)

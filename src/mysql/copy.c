@@ -1,13 +1,19 @@
-/* Streaming copy: dump workers hand each finished file to a restore running in stream mode. */
+/* Streaming copy: dump workers hand each finished file to a restore running in stream mode.
+ * Each file is marked in the target as it loads, so a copy whose dump had finished (its
+ * manifest is in dir) resumes as a restore of the files not yet loaded. One whose dump
+ * had not finished cannot: the snapshot it read is gone. */
 #include "config.h"
 #include "mysql/copy.h"
 #include "mysql/dump.h"
+#include "mysql/manifest.h"
 #include "mysql/progress.h"
 #include "mysql/restore.h"
 #include "util.h"
+#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct copy {
 	struct copy_opts o;
@@ -16,8 +22,9 @@ struct copy {
 	pthread_mutex_t mu;
 	struct progress prog;
 	bool finished;
-	json_t *result;
-	char *rerr;
+	json_t *result, *resumed;      /* resumed: the earlier run's manifest */
+	bool resuming;                 /* dir holds a finished dump: only load what is left */
+	char *rerr, *note;
 	int rrc;
 };
 
@@ -35,10 +42,15 @@ struct copy *copy_new(const struct copy_opts *o)
 	struct dump_opts dopt = {.src = o->src, .schemas = o->schemas, .dir = o->dir, .threads = o->threads,
 				 .cancel = o->cancel, .on_file = feed, .ud = c};
 	c->d = dump_new(&dopt);
+	char *mpath = xasprintf("%s/%s", o->dir, MANIFEST_NAME);
+	c->resuming = access(mpath, F_OK) == 0;
+	free(mpath);
 	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
-				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = true,
+				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = !c->resuming,
 				    .remove_loaded = !o->keep_files, .sql_inserts = o->sql_inserts};
 	c->r = restore_new(&ropt);
+	if (!c->resuming)
+		restore_set_dump_id(c->r, dump_id(c->d));
 	progress_init(&c->prog, 1000, now_mono());
 	return c;
 }
@@ -50,7 +62,9 @@ void copy_free(struct copy *c)
 	dump_free(c->d);
 	restore_free(c->r);
 	json_decref(c->result);
+	json_decref(c->resumed);
 	free(c->rerr);
+	free(c->note);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -62,9 +76,65 @@ static void *restore_thread(void *arg)
 	return NULL;
 }
 
+static bool has_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	struct dirent *e;
+	bool any = false;
+	while (!any && (e = readdir(d)))
+		any = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return any;
+}
+
+static int resume(struct copy *c, char **err)
+{
+	char *e = NULL;
+	json_t *m = manifest_load(c->o.dir, &e);
+	if (!m) {
+		*err = xasprintf("copy: %s", e);
+		free(e);
+		return -1;
+	}
+	pthread_mutex_lock(&c->mu);
+	c->resumed = m;
+	c->note = xasprintf("copy: resuming from %s: its dump finished at %s; loading the files an "
+			    "earlier run did not\n", c->o.dir, json_string_value(json_object_get(m, "finished")));
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
 int copy_run(struct copy *c, char **err)
 {
 	*err = NULL;
+	if (!c->resuming && has_entries(c->o.dir)) {
+		*err = xasprintf("copy: %s holds an interrupted copy whose dump had not finished; its "
+				 "snapshot is gone, so it cannot be resumed. Drop what it loaded on the "
+				 "target and empty %s (or use a new --dir and --map), then copy again",
+				 c->o.dir, c->o.dir);
+		return -1;
+	}
+	if (c->resuming) {
+		if (resume(c, err) < 0)
+			return -1;
+		c->rrc = restore_run(c->r, &c->rerr);
+		if (c->rrc < 0) {
+			*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
+			return -1;
+		}
+		pthread_mutex_lock(&c->mu);
+		json_t *m = c->resumed;
+		c->result = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:O,s:b}", "dump", "id", json_object_get(m, "id"),
+				      "bytes", json_object_get(m, "bytes"), "rows", json_object_get(m, "rows"),
+				      "consistency", json_object_get(m, "consistency"), "restore", restore_result(c->r),
+				      "resumed", 1);
+		progress_finish(&c->prog, now_mono());
+		c->finished = true;
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
 	pthread_t th;
 	pthread_create(&th, NULL, restore_thread, c);
 	char *derr = NULL;
@@ -96,6 +166,19 @@ void copy_stat(struct copy *c, struct copy_stat *st)
 	memset(st, 0, sizeof *st);
 	struct dump_stat ds;
 	struct restore_stat rs;
+	if (c->resuming) {
+		/* the dump is done: the load's own measure is the copy's */
+		restore_stat(c->r, &rs);
+		st->done = rs.done;
+		st->total = rs.total;
+		st->rate = rs.rate;
+		st->eta = rs.eta;
+		st->dump_pct = 100;
+		st->load_pct = rs.total > 0 ? rs.done / rs.total * 100 : 0;
+		snprintf(st->phase, sizeof st->phase, "%s", rs.phase);
+		snprintf(st->label, sizeof st->label, "%s", rs.label);
+		return;
+	}
 	dump_stat(c->d, &ds);
 	restore_stat(c->r, &rs);
 	double dfrac = ds.total > 0 ? ds.done / ds.total : 0;
@@ -124,7 +207,17 @@ json_t *copy_result(struct copy *c)
 
 char *copy_take_notes(struct copy *c)
 {
+	pthread_mutex_lock(&c->mu);
+	char *n = c->note;
+	c->note = NULL;
+	pthread_mutex_unlock(&c->mu);
 	char *a = dump_take_notes(c->d), *b = restore_take_notes(c->r);
+	if (n) {
+		char *s = xasprintf("%s%s", n, a ? a : "");
+		free(n);
+		free(a);
+		a = s;
+	}
 	if (!a)
 		return b;
 	if (!b)

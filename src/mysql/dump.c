@@ -111,6 +111,11 @@ bool dump_cancelled(struct dump *d)
 	return d->o.cancel && __atomic_load_n(d->o.cancel, __ATOMIC_SEQ_CST);
 }
 
+const char *dump_id(const struct dump *d)
+{
+	return d->id;
+}
+
 json_t *dump_manifest(struct dump *d)
 {
 	return d->manifest;

@@ -47,6 +47,8 @@ int dump_run(struct dump *d, char **err);
 void dump_stat(struct dump *d, struct dump_stat *st);
 /* The manifest written (borrowed; valid until dump_free), NULL before success. */
 json_t *dump_manifest(struct dump *d);
+/* The dump's id (fixed at dump_new, written in the manifest). */
+const char *dump_id(const struct dump *d);
 /* Log lines (how consistency was ensured, fallbacks) since the last call; caller frees. */
 char *dump_take_notes(struct dump *d);
 void dump_free(struct dump *d);

@@ -184,6 +184,13 @@ void restore_add_file(struct restore *r, json_t *e)
 	r->files[r->nfiles++] = f;
 }
 
+void restore_set_dump_id(struct restore *r, const char *id)
+{
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->dump_id, sizeof r->dump_id, "%s", id);
+	pthread_mutex_unlock(&r->mu);
+}
+
 void restore_feed(struct restore *r, json_t *file)
 {
 	pthread_mutex_lock(&r->mu);

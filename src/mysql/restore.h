@@ -40,6 +40,8 @@ int restore_run(struct restore *r, char **err);
 /* stream mode: one file entry of the dump (copied), then the end with the manifest
  * (NULL when the dump failed). */
 void restore_feed(struct restore *r, json_t *file);
+/* stream mode, before restore_run: the dump's id, so each file is marked as it loads. */
+void restore_set_dump_id(struct restore *r, const char *id);
 void restore_feed_end(struct restore *r, json_t *manifest);
 void restore_stat(struct restore *r, struct restore_stat *st);
 /* {files, files_skipped, rows, secs, dump_id, notes} after restore_run (borrowed). */

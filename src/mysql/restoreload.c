@@ -553,12 +553,21 @@ static int markers_load(struct restore *r, struct dbconn *c, char **err)
 	return 0;
 }
 
+/* Every file not yet loaded is there at its size (a resumed copy removed the loaded ones). */
 static int check_files(struct restore *r, json_t *m, char **err)
 {
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(m, "files"), i, f) {
-		char *p = xasprintf("%s/%s", r->o.dir, json_string_value(json_object_get(f, "path")));
+		const char *path = json_string_value(json_object_get(f, "path"));
+		const char *schema = json_string_value(json_object_get(f, "schema"));
+		char *key = xasprintf("%s|%s", schema ? restore_target_schema(r, schema) : "", path);
+		bool done = json_is_true(json_object_get(r->done_set, key)) ||
+			    (r->o.is_done && r->o.is_done(r->o.ud, path));
+		free(key);
+		if (done)
+			continue;
+		char *p = xasprintf("%s/%s", r->o.dir, path);
 		struct stat sb;
 		unsigned long long want = (unsigned long long)json_integer_value(json_object_get(f, "bytes"));
 		int rc = stat(p, &sb);
@@ -608,12 +617,10 @@ int restore_run(struct restore *r, char **err)
 	int rc = -1;
 	if (!r->o.stream) {
 		json_t *m = manifest_load(r->o.dir, err);
-		if (!m || check_files(r, m, err) < 0) {
-			json_decref(m);
+		if (!m)
 			goto out;
-		}
 		snprintf(r->dump_id, sizeof r->dump_id, "%s", json_string_value(json_object_get(m, "id")));
-		if (markers_load(r, c, err) < 0) {
+		if (markers_load(r, c, err) < 0 || check_files(r, m, err) < 0) {
 			json_decref(m);
 			goto out;
 		}
@@ -630,6 +637,8 @@ int restore_run(struct restore *r, char **err)
 		restore_learn_manifest(r, m);
 		r->feed_ended = true;
 		pthread_mutex_unlock(&r->mu);
+	} else if (r->dump_id[0] && markers_load(r, c, err) < 0) {
+		goto out; /* a copy marks each file as it loads it, so it can be resumed */
 	}
 	snprintf(r->phase, sizeof r->phase, "data");
 	pthread_t mon;

@@ -2,13 +2,14 @@
 # kill -9 during a dump: the directory is refused (no manifest). kill -9 during a restore,
 # then resume: the result compares equal, a table without primary key has no doubled rows,
 # and files loaded before the kill were skipped. A corrupted file is refused by sha256.
+# A copy killed after its dump finished resumes; one killed while dumping is refused.
 . "$TEJUN_TOP/tests/dump/lib.sh"
 db=dcr_$sfx
 cleanup_dbs+=("$db" "${db}_r" "${db}_x")
 src -e "DROP DATABASE IF EXISTS \`$db\`; CREATE DATABASE \`$db\`"
 src "$db" -e "
   CREATE TABLE \`$db\`.nopk (a INT, b VARCHAR(200), c BLOB) ENGINE=InnoDB;
-  INSERT INTO \`$db\`.nopk SELECT seq, REPEAT(CHAR(65 + seq % 26), 150), UNHEX(SHA2(seq, 256)) FROM seq_1_to_120000;
+  INSERT INTO \`$db\`.nopk SELECT seq, REPEAT(CHAR(65 + seq % 26), 150), UNHEX(SHA2(seq, 256)) FROM seq_1_to_240000;
   CREATE TABLE \`$db\`.pk (id INT PRIMARY KEY, v VARCHAR(100), KEY (v)) ENGINE=InnoDB;
   INSERT INTO \`$db\`.pk SELECT seq, MD5(seq) FROM seq_1_to_60000;"
 
@@ -43,15 +44,16 @@ grep -q "sha256.*refusing" "$work/bad.err" || { cat "$work/bad.err"; fail "no sh
 ok "corrupted data file refused by sha256"
 
 # kill -9 during the restore, then resume
-$TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 2 >/dev/null 2>&1 &
+# one thread and kill at the first marker: LOAD DATA makes the whole load take about a second
+$TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 1 >/dev/null 2>&1 &
 pid=$!
 id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/d/manifest.json")
 for _ in $(seq 1 400); do
   c=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id' AND path LIKE '%2-nopk%'" 2>/dev/null || echo 0)
-  [ "${c:-0}" -ge 2 ] && break
-  sleep 0.02
+  [ "${c:-0}" -ge 1 ] && break
+  sleep 0.01
 done
-kill -9 $pid; wait $pid 2>/dev/null || true
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null || true
 before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id'")
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/d/manifest.json")
 [ "$before" -lt "$total" ] || fail "restore finished before the kill ($before/$total): test proves nothing"
@@ -64,3 +66,45 @@ skipped=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['files_skip
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_r" || fail "resumed restore differs"
 ok "kill -9 during restore ($before/$total files done), resume skipped $skipped, no doubled rows"
 dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
+
+# kill -9 during a copy whose dump had finished: the same command again loads the rest
+cleanup_dbs+=("${db}_c" "${db}_c2")
+$TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c" \
+  --dir "$work/cp" --threads 1 --sql-inserts >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 500); do
+  [ -f "$work/cp/manifest.json" ] && break
+  sleep 0.01
+done
+kill -9 $pid; wait $pid 2>/dev/null || true
+[ -f "$work/cp/manifest.json" ] || fail "the copy's dump did not finish before the kill"
+id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/cp/manifest.json")
+total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/cp/manifest.json")
+before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id'")
+[ "$before" -lt "$total" ] || fail "copy finished before the kill ($before/$total): test proves nothing"
+out=$($TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c" \
+  --dir "$work/cp" --threads 2 2>"$work/cp.err") || { cat "$work/cp.err"; fail "resumed copy"; }
+grep -q "resuming from" "$work/cp.err" || { cat "$work/cp.err"; fail "the resumed copy does not say so"; }
+echo "$out" | grep -q '"resumed":true' || fail "copy result does not say resumed: $out"
+[ "$(src -e "SELECT COUNT(*) FROM \`$db\`.nopk")" = "$(dst -e "SELECT COUNT(*) FROM \`${db}_c\`.nopk")" ] \
+  || fail "resumed copy: row count of the table without primary key differs"
+"$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_c" || fail "resumed copy differs"
+ok "kill -9 during copy after its dump ($before/$total files loaded), the same copy again loads the rest"
+dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
+
+# kill -9 while the copy is still dumping: its snapshot is gone, so a rerun refuses
+$TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c2" \
+  --dir "$work/cp2" --threads 1 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 500); do
+  ls "$work/cp2/$db"/1-* >/dev/null 2>&1 && break
+  sleep 0.005
+done
+kill -9 $pid; wait $pid 2>/dev/null || true
+[ ! -f "$work/cp2/manifest.json" ] || fail "the copy's dump finished before the kill: test proves nothing"
+if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c2" \
+  --dir "$work/cp2" >/dev/null 2>"$work/cp2.err"; then
+  fail "a copy killed while dumping was resumed from another snapshot"
+fi
+grep -q "cannot be resumed" "$work/cp2.err" || { cat "$work/cp2.err"; fail "refusal does not say why"; }
+ok "kill -9 while the copy dumps: a rerun refuses and says why"

@@ -241,8 +241,10 @@ static double table_frac(const struct restore *r, const struct rtable *t)
 		return 1;
 	double committed = t->committed / t->w, client = (t->committed + t->inflight) / t->w;
 	double f = client;
-	/* the target's own count, when it has one, keeps the client's bytes honest */
-	if (r->have_rows && t->rows_manifest > 0) {
+	/* the target's own count, when it has one, keeps the client's bytes honest; InnoDB
+	 * holds it still while LOAD DATA fills an empty table in bulk, and the bytes handed
+	 * to LOAD DATA are what the server has read, give or take a socket buffer */
+	if (r->have_rows && t->rows_manifest > 0 && !t->streaming) {
 		double rows = (double)t->rows_target / (double)t->rows_manifest;
 		f = rows < client ? rows : client;
 	}

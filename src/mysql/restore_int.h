@@ -27,6 +27,7 @@ struct rtable {
 	double w, idx_w, committed, inflight;
 	unsigned long long rows_manifest, rows_target;
 	bool schema_done;
+	int streaming;                 /* LOAD DATA statements running into it */
 	struct rfile *indexes;
 };
 

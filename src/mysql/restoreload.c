@@ -233,7 +233,15 @@ static int stream_load(struct restore *r, struct dbconn *c, struct rfile *f, str
 	if (restoreinfile_convert(st->data, st->len, x.head.data, head_len, &x.out, &x.rows) < 0)
 		goto out;
 	mysql_set_local_infile_handler(m, stream_init, stream_read, stream_end, stream_error, &x);
+	pthread_mutex_lock(&r->mu);
+	if (f->t)
+		f->t->streaming++;
+	pthread_mutex_unlock(&r->mu);
 	int q = mysql_real_query(m, load_sql, (unsigned long)strlen(load_sql));
+	pthread_mutex_lock(&r->mu);
+	if (f->t)
+		f->t->streaming--;
+	pthread_mutex_unlock(&r->mu);
 	dbconn_refuse_local_infile(c);
 	if (q != 0) {
 		unsigned en = mysql_errno(m);

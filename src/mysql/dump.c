@@ -58,7 +58,12 @@ void dump_free(struct dump *d)
 	for (size_t i = 0; i < d->ntables; i++) {
 		struct dtable *t = d->tables[i];
 		free(t->schema); free(t->name); free(t->fname); free(t->collist); free(t->pk);
-		free(t->min); free(t->max); free(t);
+		free(t->min); free(t->max); free(t->pk_charset); free(t->pk_collation);
+		for (int k = 0; k < t->nbounds; k++)
+			free(t->bounds[k]);
+		free(t->bounds);
+		free(t->bound_pos);
+		free(t);
 	}
 	for (size_t i = 0; i < d->nchunks; i++) {
 		free(d->chunks[i].lo);
@@ -481,7 +486,8 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char 
 		if ((rows & 1023) == 0) {
 			pthread_mutex_lock(&d->mu);
 			if (pkcol >= 0 && row[pkcol])
-				ch->cur = strtod(row[pkcol], NULL);
+				ch->cur = t->pk_charset ? dumpschema_key_pos(t, row[pkcol], lens[pkcol])
+							: strtod(row[pkcol], NULL);
 			ch->rows = rows;
 			d->rows += 1024;
 			pthread_mutex_unlock(&d->mu);

@@ -13,9 +13,16 @@ struct dbconn;
 struct dtable {
 	char *schema, *name, *fname;   /* fname: encoded for file names */
 	char *collist;                 /* `a`,`b` (generated columns left out) */
-	char *pk;                      /* first primary key column when it is an integer */
+	char *pk;                      /* first primary key column: an integer or a string */
 	bool pk_unsigned;
-	char *min, *max;               /* of pk in the snapshot, NULL for an empty table */
+	char *min, *max;               /* integer pk: its range in the snapshot, NULL if empty */
+	/* string pk: the column's charset and collation ("binary" for binary strings), the
+	 * bytes min and max share, and the chunk bounds as SQL literals in collation order */
+	char *pk_charset, *pk_collation;
+	size_t pk_prefix;
+	char **bounds;
+	double *bound_pos;             /* key positions: min, each bound, max (progress) */
+	int nbounds;
 	double data_length, index_length, rows_est, weight;
 	int nchunks, chunks_done, file_seq;
 	unsigned long long rows, raw_bytes;
@@ -62,6 +69,8 @@ int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *k
 int dumpschema_plan(struct dump *d, struct dbconn *c, const char *schema, char **err);
 /* Splits the planned tables into chunks (d->chunks). */
 void dumpschema_chunk(struct dump *d);
+/* Where a string key lies between its table's min and max, as a number for progress. */
+double dumpschema_key_pos(const struct dtable *t, const char *key, size_t len);
 /* dumpext.c: the whole dump by the external mysqldump client. */
 int dumpext_run(struct dump *d, struct dbconn *c, char **err);
 #endif

@@ -19,6 +19,20 @@ static bool is_int_type(const char *t)
 	return false;
 }
 
+/* Key types split into ranges by interpolating between min and max: integers, and strings
+ * in a charset where ASCII bytes are ASCII characters (so ASCII bounds are valid text). */
+static bool is_str_type(const char *t, const char *cs)
+{
+	static const char *const strs[] = {"char", "varchar", "binary", "varbinary", NULL};
+	static const char *const ascii_cs[] = {"utf8mb4", "utf8mb3", "utf8", "latin1", "ascii", NULL};
+	bool str = false, ok_cs = !cs;
+	for (int i = 0; strs[i]; i++)
+		str = str || strcasecmp(t, strs[i]) == 0;
+	for (int i = 0; cs && ascii_cs[i]; i++)
+		ok_cs = ok_cs || strcasecmp(cs, ascii_cs[i]) == 0;
+	return str && ok_cs;
+}
+
 static char *qlit(struct dbconn *c, const char *s)
 {
 	struct sbuf b;
@@ -65,7 +79,8 @@ static int load_columns(struct dump *d, struct dbconn *c, const char *schema, co
 	}
 	sbuf_free(&b);
 	dbres_free(r);
-	if (dbconn_queryf(c, &r, "SELECT s.TABLE_NAME, s.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE "
+	if (dbconn_queryf(c, &r, "SELECT s.TABLE_NAME, s.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
+			  "c.CHARACTER_SET_NAME, c.COLLATION_NAME "
 			  "FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c "
 			  "ON c.TABLE_SCHEMA=s.TABLE_SCHEMA AND c.TABLE_NAME=s.TABLE_NAME AND "
 			  "c.COLUMN_NAME=s.COLUMN_NAME WHERE s.TABLE_SCHEMA=%s AND s.INDEX_NAME='PRIMARY' "
@@ -73,10 +88,15 @@ static int load_columns(struct dump *d, struct dbconn *c, const char *schema, co
 		goto fail;
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct dtable *t = find_table(d, schema, dbres_get(r, i, 0));
-		if (!t || !is_int_type(dbres_get(r, i, 2)))
+		const char *type = dbres_get(r, i, 2), *cs = dbres_get(r, i, 4);
+		if (!t || !(is_int_type(type) || is_str_type(type, cs)))
 			continue;
 		t->pk = xstrdup(dbres_get(r, i, 1));
 		t->pk_unsigned = strcasestr(dbres_get(r, i, 3), "unsigned") != NULL;
+		if (!is_int_type(type)) {
+			t->pk_charset = xstrdup(cs ? cs : "binary");
+			t->pk_collation = xstrdup(dbres_get(r, i, 5) ? dbres_get(r, i, 5) : "binary");
+		}
 	}
 	dbres_free(r);
 	return 0;
@@ -167,16 +187,122 @@ static int table_ddl(struct dump *d, struct dbconn *c, struct dtable *t, bool ke
 	return rc;
 }
 
-static int table_range(struct dtable *t, struct dbconn *c, char **err)
+/* The 8 bytes after the shared prefix as a big-endian number: where a key lies. */
+static unsigned long long key_num(const unsigned char *k, size_t len, size_t prefix)
+{
+	unsigned long long v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (prefix + i < len ? k[prefix + i] : 0);
+	return v;
+}
+
+double dumpschema_key_pos(const struct dtable *t, const char *key, size_t len)
+{
+	return (double)key_num((const unsigned char *)key, len, t->pk_prefix);
+}
+
+/* A bound as an SQL literal compared in the column's own collation, so the range scan
+ * uses the primary key. Bounds are ASCII, valid in every charset is_str_type accepts. */
+static void bound_literal(struct sbuf *b, const struct dtable *t, const unsigned char *k, size_t n)
+{
+	bool bin = strcmp(t->pk_charset, "binary") == 0;
+	if (!bin)
+		sbuf_addf(b, "CONVERT(");
+	sbuf_adds(b, "X'");
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(b, "%02X", k[i]);
+	sbuf_adds(b, "'");
+	if (!bin)
+		sbuf_addf(b, " USING %s) COLLATE %s", t->pk_charset, t->pk_collation);
+}
+
+static size_t unhex_into(const char *h, unsigned char *out, size_t cap)
+{
+	size_t n = 0;
+	for (; h[0] && h[1] && n < cap; h += 2) {
+		unsigned v = 0;
+		sscanf(h, "%2x", &v);
+		out[n++] = (unsigned char)v;
+	}
+	return n;
+}
+
+/* String keys: bounds interpolated on the 8 bytes after what min and max share, made ASCII,
+ * then sorted and made distinct by the server in the key's collation, so [b_i, b_i+1)
+ * partition the keys whatever the collation (a case-insensitive one merges 'a' and 'A'). */
+static int string_bounds(struct dump *d, struct dtable *t, struct dbconn *c, const char *minhex,
+			 const char *maxhex, char **err)
+{
+	unsigned char lo[256], hi[256];
+	size_t nlo = unhex_into(minhex, lo, sizeof lo), nhi = unhex_into(maxhex, hi, sizeof hi), p = 0;
+	bool bin = strcmp(t->pk_charset, "binary") == 0;
+	while (p < nlo && p < nhi && lo[p] == hi[p] && (bin || lo[p] < 0x80))
+		p++;
+	t->pk_prefix = p;
+	double want = t->data_length / (double)d->o.chunk_bytes;
+	int n = want > 1 ? (int)(want + 0.999) : 1;
+	if (n > 1024)
+		n = 1024;
+	unsigned long long a = key_num(lo, nlo, p), b = key_num(hi, nhi, p);
+	if (n < 2 || b <= a + 1 || p + 8 > sizeof lo)
+		return 0;
+	struct sbuf q;
+	sbuf_init(&q);
+	sbuf_adds(&q, "SELECT HEX(b) FROM (");
+	for (int k = 1; k < n; k++) {
+		unsigned long long v = a + (unsigned long long)((unsigned __int128)(b - a) * (unsigned)k / (unsigned)n);
+		unsigned char key[sizeof lo];
+		memcpy(key, lo, p);
+		size_t len = p;
+		for (int i = 7; i >= 0; i--) {
+			unsigned char ch = (unsigned char)(v >> (8 * i));
+			if (!bin)
+				ch = ch < 0x20 ? 0x20 : ch > 0x7e ? 0x7e : ch;
+			key[len++] = ch;
+		}
+		while (len > p + 1 && key[len - 1] == (bin ? 0 : 0x20))
+			len--;
+		sbuf_adds(&q, k > 1 ? " UNION ALL SELECT " : "SELECT ");
+		bound_literal(&q, t, key, len);
+		sbuf_adds(&q, " AS b");
+	}
+	sbuf_adds(&q, ") x GROUP BY b ORDER BY b");
+	struct dbres *r = NULL;
+	int rc = dbconn_query(c, q.data, &r);
+	sbuf_free(&q);
+	if (rc < 0) {
+		*err = xasprintf("%s.%s: chunk bounds: %s", t->schema, t->name, c->err);
+		return -1;
+	}
+	t->bounds = xcalloc(r->nrows + 1, sizeof *t->bounds);
+	t->bound_pos = xcalloc(r->nrows + 2, sizeof *t->bound_pos);
+	t->bound_pos[0] = (double)a;
+	for (size_t i = 0; i < r->nrows; i++) {
+		unsigned char key[sizeof lo + 8];
+		size_t len = unhex_into(dbres_get(r, i, 0), key, sizeof key);
+		struct sbuf lit;
+		sbuf_init(&lit);
+		bound_literal(&lit, t, key, len);
+		t->bounds[t->nbounds++] = sbuf_steal(&lit);
+		t->bound_pos[t->nbounds] = dumpschema_key_pos(t, (const char *)key, len);
+	}
+	t->bound_pos[t->nbounds + 1] = (double)b;
+	dbres_free(r);
+	return 0;
+}
+
+static int table_range(struct dump *d, struct dtable *t, struct dbconn *c, char **err)
 {
 	struct dbres *r = NULL;
 	struct sbuf q;
 	sbuf_init(&q);
-	sbuf_adds(&q, "SELECT MIN(");
+	/* string keys as hex: binary-safe */
+	const char *pre = t->pk_charset ? "HEX(" : "", *post = t->pk_charset ? ")" : "";
+	sbuf_addf(&q, "SELECT %sMIN(", pre);
 	dbconn_quote_ident(&q, t->pk);
-	sbuf_adds(&q, "), MAX(");
+	sbuf_addf(&q, ")%s, %sMAX(", post, pre);
 	dbconn_quote_ident(&q, t->pk);
-	sbuf_adds(&q, ") FROM ");
+	sbuf_addf(&q, ")%s FROM ", post);
 	dbconn_quote_ident(&q, t->schema);
 	sbuf_add(&q, ".", 1);
 	dbconn_quote_ident(&q, t->name);
@@ -187,11 +313,15 @@ static int table_range(struct dtable *t, struct dbconn *c, char **err)
 		return -1;
 	}
 	if (r->nrows == 1 && dbres_get(r, 0, 0) && dbres_get(r, 0, 1)) {
-		t->min = xstrdup(dbres_get(r, 0, 0));
-		t->max = xstrdup(dbres_get(r, 0, 1));
+		if (t->pk_charset)
+			rc = string_bounds(d, t, c, dbres_get(r, 0, 0), dbres_get(r, 0, 1), err);
+		else {
+			t->min = xstrdup(dbres_get(r, 0, 0));
+			t->max = xstrdup(dbres_get(r, 0, 1));
+		}
 	}
 	dbres_free(r);
-	return 0;
+	return rc;
 }
 
 /* One post file of a schema: each object as DROP IF EXISTS + CREATE (so a resumed or
@@ -381,7 +511,7 @@ int dumpschema_plan(struct dump *d, struct dbconn *c, const char *schema, char *
 		snprintf(d->label, sizeof d->label, "schema of %s.%s", schema, t->name);
 		if (table_ddl(d, c, t, d->o.no_defer_indexes || keep[i], err) < 0)
 			goto out;
-		if (t->pk && table_range(t, c, err) < 0)
+		if (t->pk && table_range(d, t, c, err) < 0)
 			goto out;
 	}
 	for (size_t k = 0; k < sizeof post_kinds / sizeof post_kinds[0]; k++)
@@ -413,7 +543,9 @@ void dumpschema_chunk(struct dump *d)
 		struct dtable *t = d->tables[i];
 		int n = 1;
 		__int128 lo = 0, hi = 0;
-		if (t->pk && t->min && t->max) {
+		if (t->nbounds > 0) {
+			n = t->nbounds + 1;
+		} else if (t->pk && t->min && t->max) {
 			lo = parse_key(t->min, t->pk_unsigned);
 			hi = parse_key(t->max, t->pk_unsigned);
 			double want = t->data_length / (double)d->o.chunk_bytes;
@@ -433,7 +565,13 @@ void dumpschema_chunk(struct dump *d)
 			memset(ch, 0, sizeof *ch);
 			ch->t = t;
 			ch->idx = k;
-			if (n > 1) {
+			if (t->nbounds > 0) {
+				/* bounds are distinct and in the key's collation order: [b_k-1, b_k) */
+				ch->lo = k > 0 ? xstrdup(t->bounds[k - 1]) : NULL;
+				ch->hi = k < n - 1 ? xstrdup(t->bounds[k]) : NULL;
+				ch->flo = t->bound_pos[k];
+				ch->fhi = t->bound_pos[k + 1];
+			} else if (n > 1) {
 				/* first and last chunk are open so rows outside [min, max] are never lost */
 				__int128 a = lo + (hi - lo + 1) * k / n, b = lo + (hi - lo + 1) * (k + 1) / n;
 				ch->lo = k > 0 ? fmt_key(a, t->pk_unsigned) : NULL;

@@ -373,12 +373,36 @@ static int load_file(struct restore *r, struct dbconn *c, struct rfile *f, char 
 		*err = xasprintf("%s: COMMIT: %s", f->path, c->err);
 		rc = -1;
 	}
+	/* InnoDB rolled the whole transaction back, marker included: the file may run again */
+	unsigned en = rc < 0 ? mysql_errno(c->mysql) : 0;
+	if (rc < 0 && trx && (en == 1213 || en == 1205) && f->kind == RK_DATA)
+		rc = -2;
 	if (rc < 0 && trx)
 		dbconn_exec(c, "ROLLBACK", NULL, NULL);
 	sbuf_free(&st);
 	restoresql_free(s);
 	dumpfile_close(in);
 	return rc;
+}
+
+/* load_file, again after a deadlock or lock wait timeout (loads of neighbouring key ranges
+ * of one table can meet in InnoDB's locks): the rolled-back progress is taken back first. */
+static int load_file_retrying(struct restore *r, struct dbconn *c, struct rfile *f, char **err)
+{
+	for (int attempt = 1;; attempt++) {
+		int rc = load_file(r, c, f, err);
+		if (rc != -2 || attempt == 5)
+			return rc < 0 ? -1 : 0;
+		restore_note(r, "%s: %s; loading it again (attempt %d)", f->path, *err, attempt + 1);
+		free(*err);
+		*err = NULL;
+		pthread_mutex_lock(&r->mu);
+		if (f->t)
+			f->t->inflight -= (double)f->inflight;
+		f->inflight = 0;
+		pthread_mutex_unlock(&r->mu);
+		usleep(50000u * (unsigned)attempt);
+	}
 }
 
 /* Called with r->mu held: the next job a worker may start, NULL if none now. */
@@ -458,7 +482,7 @@ static void *worker(void *arg)
 		if (f->kind == RK_INDEXES)
 			snprintf(r->phase, sizeof r->phase, "building indexes");
 		pthread_mutex_unlock(&r->mu);
-		int rc = load_file(r, c, f, &err);
+		int rc = load_file_retrying(r, c, f, &err);
 		if (rc < 0) {
 			restore_fail(r, err);
 			err = NULL;

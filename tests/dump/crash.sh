@@ -15,12 +15,7 @@ src "$db" -e "
 
 # kill -9 during the dump
 $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/k" --threads 2 --chunk-mb 0.5 >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do
-  ls "$work/k/$db"/2-* >/dev/null 2>&1 && break
-  sleep 0.02
-done
-kill -9 $pid; wait $pid 2>/dev/null || true
+kill9_when $! 200 0.02 have_files "$work/k/$db/2-*"
 [ ! -f "$work/k/manifest.json" ] || fail "a killed dump has a manifest"
 if $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/k" --map "$db=${db}_x" >/dev/null 2>"$work/k.err"; then
   fail "restore took a killed dump"
@@ -48,12 +43,8 @@ ok "corrupted data file refused by sha256"
 $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 1 >/dev/null 2>&1 &
 pid=$!
 id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/d/manifest.json")
-for _ in $(seq 1 400); do
-  c=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id' AND path LIKE '%2-nopk%'" 2>/dev/null || echo 0)
-  [ "${c:-0}" -ge 1 ] && break
-  sleep 0.01
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null || true
+nopk_marked() { [ "$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id' AND path LIKE '%2-nopk%'" 2>/dev/null || echo 0)" -ge 1 ]; }
+kill9_when $pid 400 0.01 nopk_marked
 before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id'")
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/d/manifest.json")
 [ "$before" -lt "$total" ] || fail "restore finished before the kill ($before/$total): test proves nothing"
@@ -71,12 +62,7 @@ dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
 cleanup_dbs+=("${db}_c" "${db}_c2")
 $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c" \
   --dir "$work/cp" --threads 1 --sql-inserts >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 500); do
-  [ -f "$work/cp/manifest.json" ] && break
-  sleep 0.01
-done
-kill -9 $pid; wait $pid 2>/dev/null || true
+kill9_when $! 500 0.01 test -f "$work/cp/manifest.json"
 [ -f "$work/cp/manifest.json" ] || fail "the copy's dump did not finish before the kill"
 id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/cp/manifest.json")
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/cp/manifest.json")
@@ -95,12 +81,7 @@ dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
 # kill -9 while the copy is still dumping: its snapshot is gone, so a rerun refuses
 $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c2" \
   --dir "$work/cp2" --threads 1 >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 500); do
-  ls "$work/cp2/$db"/1-* >/dev/null 2>&1 && break
-  sleep 0.005
-done
-kill -9 $pid; wait $pid 2>/dev/null || true
+kill9_when $! 500 0.005 have_files "$work/cp2/$db/1-*"
 [ ! -f "$work/cp2/manifest.json" ] || fail "the copy's dump finished before the kill: test proves nothing"
 if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c2" \
   --dir "$work/cp2" >/dev/null 2>"$work/cp2.err"; then

@@ -21,6 +21,17 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# kill9_when PID TRIES PAUSE CMD...: polls CMD (up to TRIES times, PAUSE s apart), then
+# kill -9s PID and reaps it; whether CMD came true is for the caller to check after
+kill9_when() {
+  local pid=$1 tries=$2 pause=$3 i; shift 3
+  for i in $(seq 1 "$tries"); do
+    "$@" && break
+    sleep "$pause"
+  done
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+}
+have_files() { compgen -G "$1" >/dev/null; } # have_files 'GLOB': some file matches now
 ok() { echo "ok - $*"; }
 load_fixture() { # load_fixture DB
   cleanup_dbs+=("$1")

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -98,6 +101,34 @@ static void sbuf_grow(struct sbuf *b, size_t extra)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+}
+
+char *sbuf_reserve(struct sbuf *b, size_t n)
+{
+	sbuf_grow(b, n);
+	return b->data + b->len;
+}
+
+size_t mem_span_not4(const void *sv, size_t n, unsigned char a, unsigned char b, unsigned char c,
+		     unsigned char d)
+{
+	const unsigned char *s = sv;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
+		      vc = _mm_set1_epi8((char)c), vd = _mm_set1_epi8((char)d);
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vd)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+		if (mask)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	while (i < n && s[i] != a && s[i] != b && s[i] != c && s[i] != d)
+		i++;
+	return i;
 }
 
 void sbuf_add(struct sbuf *b, const char *s, size_t n)

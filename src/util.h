@@ -24,6 +24,13 @@ void sbuf_add(struct sbuf *b, const char *s, size_t n);
 void sbuf_adds(struct sbuf *b, const char *s);
 void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sbuf_steal(struct sbuf *b); /* returns data, leaves b empty */
+/* Room for n more bytes: returns where they go; the caller adds what it wrote to len and
+ * writes the terminating NUL (for hot loops that write directly). */
+char *sbuf_reserve(struct sbuf *b, size_t n);
+/* Length of the leading run of s[0..n) holding none of the bytes a, b, c, d (repeat one to
+ * look for fewer): 16 bytes a step with SSE2. */
+size_t mem_span_not4(const void *s, size_t n, unsigned char a, unsigned char b, unsigned char c,
+		     unsigned char d);
 void sbuf_free(struct sbuf *b);
 
 double now_wall(void);      /* seconds since epoch */

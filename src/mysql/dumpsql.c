@@ -36,18 +36,6 @@ enum dumpsql_kind dumpsql_kind_of(int type, unsigned charsetnr, unsigned flags)
 	}
 }
 
-static char *reserve(struct sbuf *b, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->data = xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	return b->data + b->len;
-}
-
 /* Bytes that need a backslash in a quoted literal, and the letter that follows it. */
 static const char esc_of[256] = {
 	[0] = '0', ['\n'] = 'n', ['\r'] = 'r', [26] = 'Z', ['\\'] = '\\', ['\''] = '\'', ['"'] = '"',
@@ -83,7 +71,7 @@ static size_t plain_run(const unsigned char *s, size_t n)
  * exact, needs no connection and runs at memory speed on the dump's hot path. */
 static void quote(struct sbuf *b, const unsigned char *s, size_t n)
 {
-	char *o = reserve(b, 2 * n + 2), *start = o;
+	char *o = sbuf_reserve(b, 2 * n + 2), *start = o;
 	*o++ = '\'';
 	for (size_t i = 0; i < n;) {
 		size_t k = plain_run(s + i, n - i);
@@ -107,7 +95,7 @@ static void hex(struct sbuf *b, const unsigned char *s, size_t n)
 		sbuf_add(b, "''", 2);
 		return;
 	}
-	char *o = reserve(b, 2 * n + 2);
+	char *o = sbuf_reserve(b, 2 * n + 2);
 	*o++ = '0';
 	*o++ = 'x';
 	for (size_t i = 0; i < n; i++) {

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "mysql/restoreinfile.h"
 #include "util.h"
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,74 +79,89 @@ static int unhex(char c)
 	return -1;
 }
 
+/* Bytes of a number literal. */
+static const bool numch[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
+};
+
 /* Raw bytes as LOAD DATA field text: only what the reader would misread is escaped. */
-static void put_raw(struct sbuf *o, unsigned char b)
+static char *put_raw(char *o, unsigned char b)
 {
 	switch (b) {
-	case 0: sbuf_add(o, "\\0", 2); break;
-	case '\t': sbuf_add(o, "\\t", 2); break;
-	case '\n': sbuf_add(o, "\\n", 2); break;
-	case '\\': sbuf_add(o, "\\\\", 2); break;
-	default: {
-		char c = (char)b;
-		sbuf_add(o, &c, 1);
+	case 0: *o++ = '\\'; *o++ = '0'; break;
+	case '\t': *o++ = '\\'; *o++ = 't'; break;
+	case '\n': *o++ = '\\'; *o++ = 'n'; break;
+	case '\\': *o++ = '\\'; *o++ = '\\'; break;
+	default: *o++ = (char)b;
 	}
-	}
+	return o;
 }
 
 /* The escapes the dump writes inside '...' mean the same to LOAD DATA, so they pass
- * through; raw tabs and newlines would end the field or row and are escaped. */
-static const char *quoted(const char *p, const char *end, struct sbuf *o)
+ * through; raw tabs and newlines would end the field or row and are escaped. Writes at
+ * *op (room for 2 bytes per input byte); the byte after the closing quote, NULL if not ours. */
+static const char *quoted(const char *p, const char *end, char **op)
 {
+	char *o = *op;
 	for (p++; p < end;) {
-		const char *run = p;
-		while (p < end && *p != '\'' && *p != '\\' && *p != '\t' && *p != '\n')
-			p++;
-		sbuf_add(o, run, (size_t)(p - run));
+		size_t k = mem_span_not4(p, (size_t)(end - p), '\'', '\\', '\t', '\n');
+		memcpy(o, p, k);
+		o += k;
+		p += k;
 		if (p >= end)
 			return NULL;
 		switch (*p) {
 		case '\'':
 			if (p + 1 < end && p[1] == '\'') { /* SQL's doubled quote */
-				sbuf_add(o, "'", 1);
+				*o++ = '\'';
 				p += 2;
 				break;
 			}
+			*op = o;
 			return p + 1;
 		case '\\':
-			if (p + 1 >= end || !strchr("0nrZ\\'\"", p[1]) || !p[1])
+			if (p + 1 >= end || !p[1] || !strchr("0nrZ\\'\"", p[1]))
 				return NULL; /* an escape the dump never writes: leave it to SQL */
-			sbuf_add(o, p, 2);
+			*o++ = p[0];
+			*o++ = p[1];
 			p += 2;
 			break;
-		case '\t': sbuf_add(o, "\\t", 2); p++; break;
-		default: sbuf_add(o, "\\n", 2); p++; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; p++; break;
+		default: *o++ = '\\'; *o++ = 'n'; p++; break;
 		}
 	}
 	return NULL;
 }
 
-static const char *value(const char *p, const char *end, struct sbuf *o)
+static const char *value(const char *p, const char *end, char **op)
 {
 	if (p >= end)
 		return NULL;
 	if (*p == '\'')
-		return quoted(p, end, o);
-	if (end - p >= 4 && strncasecmp(p, "NULL", 4) == 0) {
-		sbuf_add(o, "\\N", 2);
+		return quoted(p, end, op);
+	char *o = *op;
+	if (end - p >= 4 && (p[0] == 'N' || p[0] == 'n') && strncasecmp(p, "NULL", 4) == 0) {
+		*o++ = '\\';
+		*o++ = 'N';
+		*op = o;
 		return p + 4;
 	}
 	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		for (p += 2; p + 1 < end && unhex(p[0]) >= 0 && unhex(p[1]) >= 0; p += 2)
-			put_raw(o, (unsigned char)(unhex(p[0]) << 4 | unhex(p[1])));
-		return p < end && unhex(*p) >= 0 ? NULL : p; /* an odd digit count is not ours */
+			o = put_raw(o, (unsigned char)(unhex(p[0]) << 4 | unhex(p[1])));
+		if (p < end && unhex(*p) >= 0)
+			return NULL; /* an odd digit count is not ours */
+		*op = o;
+		return p;
 	}
 	const char *s = p;
-	while (p < end && strchr("0123456789+-.eE", *p) && *p)
+	while (p < end && numch[(unsigned char)*p])
 		p++;
 	if (p == s)
 		return NULL;
-	sbuf_add(o, s, (size_t)(p - s));
+	memcpy(o, s, (size_t)(p - s));
+	*op = o + (p - s);
 	return p;
 }
 
@@ -155,18 +171,19 @@ int restoreinfile_convert(const char *stmt, size_t len, const char *head, size_t
 	if (len < head_len || memcmp(stmt, head, head_len) != 0)
 		return -1;
 	const char *end = stmt + len, *p = skip_ws(stmt + head_len, end);
-	size_t mark = out->len;
+	/* no construct writes more than twice its input: a raw tab or a hex byte to escape */
+	char *o0 = sbuf_reserve(out, 2 * len + 2), *o = o0;
 	unsigned long long n = 0;
 	while (p < end) {
 		if (*p != '(')
 			goto bad;
 		p = skip_ws(p + 1, end);
 		for (;;) {
-			if (!(p = value(p, end, out)))
+			if (!(p = value(p, end, &o)))
 				goto bad;
 			p = skip_ws(p, end);
 			if (p < end && *p == ',') {
-				sbuf_add(out, "\t", 1);
+				*o++ = '\t';
 				p = skip_ws(p + 1, end);
 				continue;
 			}
@@ -174,7 +191,7 @@ int restoreinfile_convert(const char *stmt, size_t len, const char *head, size_t
 				break;
 			goto bad;
 		}
-		sbuf_add(out, "\n", 1);
+		*o++ = '\n';
 		n++;
 		p = skip_ws(p + 1, end);
 		if (p < end) {
@@ -187,11 +204,11 @@ int restoreinfile_convert(const char *stmt, size_t len, const char *head, size_t
 	}
 	if (n == 0)
 		goto bad;
+	out->len += (size_t)(o - o0);
+	out->data[out->len] = '\0';
 	*rows += n;
 	return 0;
 bad:
-	out->len = mark;
-	if (out->data)
-		out->data[mark] = '\0';
+	*o0 = '\0'; /* out as it was, terminated */
 	return -1;
 }

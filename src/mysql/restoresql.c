@@ -208,9 +208,8 @@ int restoresql_next(struct restoresql *s, struct sbuf *b, char **err)
 			} else {
 				/* copy the plain run up to the next quote or backslash in one go */
 				char q = st == SQ ? '\'' : '"';
-				size_t j = s->pos;
-				while (j < s->len && s->buf[j] != q && s->buf[j] != '\\')
-					j++;
+				size_t j = s->pos + mem_span_not4(s->buf + s->pos, s->len - s->pos,
+								  (unsigned char)q, '\\', (unsigned char)q, '\\');
 				sbuf_add(b, s->buf + s->pos, j - s->pos);
 				s->off += j - s->pos;
 				s->pos = j;

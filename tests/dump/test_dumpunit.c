@@ -205,6 +205,20 @@ static void test_split_and_files(const char *dir)
 
 static void test_infile(void)
 {
+	SECTION("mem_span_not4: each stop byte at every offset, across the 16-byte scan");
+	bool spans = true;
+	static const unsigned char stops[] = {'\'', '\\', '\t', '\n'};
+	for (size_t k = 0; k < sizeof stops && spans; k++)
+		for (size_t at = 0; at <= 40 && spans; at++) {
+			unsigned char buf[41];
+			memset(buf, 'q', sizeof buf);
+			buf[5] = 0xe3; /* high bytes are not stops */
+			if (at < 41)
+				buf[at] = stops[k];
+			size_t got = mem_span_not4(buf, 40, '\'', '\\', '\t', '\n');
+			spans = got == (at < 40 ? at : 40);
+			CHECKF(spans, "stop %d at %zu: got %zu", stops[k], at, got);
+		}
 	SECTION("restoreinfile: the dump's INSERT becomes LOAD DATA text");
 	const char *ins = "INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'x\\'y\\\\z\\n\tw',0x00095C0A41),\n"
 			  "(-2.5e3,NULL,''),\n(3,'\\N',0x)";
@@ -234,7 +248,8 @@ static void test_infile(void)
 	};
 	size_t before = o.len;
 	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
-		CHECKF(restoreinfile_convert(other[i], strlen(other[i]), ins, hl, &o, &rows) == -1 && o.len == before,
+		CHECKF(restoreinfile_convert(other[i], strlen(other[i]), ins, hl, &o, &rows) == -1 && o.len == before &&
+		       o.data[before] == '\0',
 		       "accepted: %s", other[i]);
 	CHECK(!restoreinfile_load_sql("UPDATE t SET a=1", 16, &hl));
 	CHECK(!restoreinfile_load_sql("INSERT INTO t VALUES (1)", 24, &hl));

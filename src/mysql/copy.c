@@ -24,6 +24,7 @@ struct copy {
 	bool finished;
 	json_t *result, *resumed;      /* resumed: the earlier run's manifest */
 	bool resuming;                 /* dir holds a finished dump: only load what is left */
+	bool dump_over;                /* seen by copy_stat: the load's pace changes then */
 	char *rerr, *note;
 	int rrc;
 };
@@ -187,6 +188,10 @@ void copy_stat(struct copy *c, struct copy_stat *st)
 	double est_total = dfrac > 0.01 ? rs.total / dfrac : 0;
 	double lfrac = est_total > 0 ? rs.done / est_total : 0;
 	pthread_mutex_lock(&c->mu);
+	if (!c->dump_over && strcmp(ds.phase, "done") == 0) {
+		c->dump_over = true;
+		progress_rebase(&c->prog, now_mono());
+	}
 	if (!c->finished)
 		progress_update(&c->prog, lfrac * 1000, now_mono());
 	st->done = c->prog.shown;

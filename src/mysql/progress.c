@@ -56,17 +56,23 @@ void progress_finish(struct progress *p, double now)
 	sample(p, now);
 }
 
+void progress_rebase(struct progress *p, double now)
+{
+	p->since = now;
+}
+
 double progress_rate(const struct progress *p)
 {
 	if (p->n < 2)
 		return 0;
 	unsigned last = (p->head + PROGRESS_WINDOW - 1) % PROGRESS_WINDOW;
 	double tn = p->st[last], vn = p->sv[last];
+	double from = p->since > 0 && tn - p->since >= 1.0 ? p->since : 0;
 	/* the oldest sample still inside the window (or the oldest we have) */
 	unsigned first = (p->head + PROGRESS_WINDOW - p->n) % PROGRESS_WINDOW;
 	for (unsigned k = 0; k < p->n - 1; k++) {
 		unsigned i = (first + k) % PROGRESS_WINDOW;
-		if (tn - p->st[i] <= p->window_secs || k == p->n - 2) {
+		if ((tn - p->st[i] <= p->window_secs && p->st[i] >= from) || k == p->n - 2) {
 			first = i;
 			break;
 		}

@@ -18,6 +18,7 @@ struct progress {
 	double st[PROGRESS_WINDOW], sv[PROGRESS_WINDOW];
 	unsigned n, head;
 	double window_secs;        /* rate is measured over about this long (default 20 s) */
+	double since;              /* progress_rebase: samples before it stop counting */
 };
 
 void progress_init(struct progress *p, double total, double now);
@@ -26,6 +27,9 @@ void progress_init(struct progress *p, double total, double now);
 double progress_update(struct progress *p, double raw_done, double now);
 /* The work has completed: shown becomes exactly total. */
 void progress_finish(struct progress *p, double now);
+/* The work changed pace for good (a copy's dump has finished and no longer competes with
+ * its load): once a second has passed, the rate counts only samples from now on. */
+void progress_rebase(struct progress *p, double now);
 /* Units of total per second over the recent window, 0 when unknown. */
 double progress_rate(const struct progress *p);
 /* Seconds left at the recent rate, -1 when unknown (too early or stalled), 0 when finished. */

@@ -19,6 +19,7 @@ struct rfile {
 	char *tschema;                 /* target schema (mapped) */
 	struct rtable *t;
 	unsigned long long bytes, raw, inflight;
+	double started;                /* now_mono() when a worker took it */
 };
 
 struct rtable {

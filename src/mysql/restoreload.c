@@ -477,6 +477,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		f->state = RF_RUNNING;
+		f->started = now_mono();
 		snprintf(r->label, sizeof r->label, "%s %s", f->kind == RK_INDEXES ? "building indexes of" :
 			 f->kind == RK_SCHEMA ? "creating" : "loading", f->path);
 		if (f->kind == RK_INDEXES)

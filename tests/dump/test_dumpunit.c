@@ -55,6 +55,20 @@ static void test_progress(void)
 	}
 	CHECK(ok);
 	CHECK(fabs(progress_rate(&p) - 10) < 0.5);
+
+	SECTION("progress: after a rebase the rate is the new pace's, once a second has passed");
+	progress_init(&p, 1000, 0);
+	double t = 0;
+	for (; t < 10; t += 0.25)
+		progress_update(&p, t * 5, t); /* 5 units/s while the dump competes */
+	double at = t * 5;
+	progress_rebase(&p, t);
+	double t0 = t;
+	progress_update(&p, at + 20 * 0.5, t0 + 0.5);
+	CHECKF(fabs(progress_rate(&p) - 5) < 1.5, "half a second in: rate %.2f, want the old pace", progress_rate(&p));
+	for (t = t0 + 0.75; t <= t0 + 3; t += 0.25)
+		progress_update(&p, at + 20 * (t - t0), t);
+	CHECKF(fabs(progress_rate(&p) - 20) < 0.5, "rate %.2f, want 20", progress_rate(&p));
 }
 
 static void test_sql(void)

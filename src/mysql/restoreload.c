@@ -424,7 +424,9 @@ static struct rfile *pick(struct restore *r, bool *more)
 		if (f->kind == RK_INDEXES && !idx && f->t->schema_done && f->t->files_total >= 0 &&
 		    f->t->files_done >= f->t->files_total)
 			idx = f;
-		if (f->kind == RK_DATA && !data && (!f->t || f->t->schema_done))
+		/* largest first: the run then ends on small files that finish together, not
+		 * with one worker left loading a big one */
+		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && (!data || f->raw > data->raw))
 			data = f;
 	}
 	/* an index build is long: start it as soon as its table is loaded */

@@ -405,6 +405,17 @@ static int load_file_retrying(struct restore *r, struct dbconn *c, struct rfile 
 	}
 }
 
+/* Which data file to load first: tables with an index build to come go first, so their
+ * builds overlap the loading of the others instead of running alone at the end; then the
+ * largest file, so the run ends on small files that finish together. */
+static bool before(const struct rfile *a, const struct rfile *b)
+{
+	bool ia = a->t && a->t->indexes, ib = b->t && b->t->indexes;
+	if (ia != ib)
+		return ia;
+	return a->raw > b->raw;
+}
+
 /* Called with r->mu held: the next job a worker may start, NULL if none now. */
 static struct rfile *pick(struct restore *r, bool *more)
 {
@@ -424,9 +435,7 @@ static struct rfile *pick(struct restore *r, bool *more)
 		if (f->kind == RK_INDEXES && !idx && f->t->schema_done && f->t->files_total >= 0 &&
 		    f->t->files_done >= f->t->files_total)
 			idx = f;
-		/* largest first: the run then ends on small files that finish together, not
-		 * with one worker left loading a big one */
-		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && (!data || f->raw > data->raw))
+		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && (!data || before(f, data)))
 			data = f;
 	}
 	/* an index build is long: start it as soon as its table is loaded */

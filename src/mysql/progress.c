@@ -45,6 +45,11 @@ double progress_update(struct progress *p, double raw_done, double now)
 		v = cap;
 	if (v > p->shown)
 		p->shown = v;
+	if (p->n == 1 && p->shown <= 0) {
+		/* nothing done yet (connecting, checking files): the rate starts with the work */
+		p->st[0] = now;
+		return p->shown;
+	}
 	sample(p, now);
 	return p->shown;
 }

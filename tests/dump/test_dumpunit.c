@@ -56,6 +56,14 @@ static void test_progress(void)
 	CHECK(ok);
 	CHECK(fabs(progress_rate(&p) - 10) < 0.5);
 
+	SECTION("progress: the seconds before any work do not count in the rate");
+	progress_init(&p, 1000, 0);
+	for (double s = 0.25; s <= 5; s += 0.25)
+		progress_update(&p, 0, s); /* connecting, checking files */
+	for (double s = 5.25; s <= 7; s += 0.25)
+		progress_update(&p, (s - 5) * 10, s);
+	CHECKF(fabs(progress_rate(&p) - 10) < 0.5, "rate %.2f, want 10", progress_rate(&p));
+
 	SECTION("progress: after a rebase the rate is the new pace's, once a second has passed");
 	progress_init(&p, 1000, 0);
 	double t = 0;

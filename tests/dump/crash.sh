@@ -43,9 +43,11 @@ ok "corrupted data file refused by sha256"
 $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 1 >/dev/null 2>&1 &
 pid=$!
 id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/d/manifest.json")
-nopk_marked() { [ "$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id' AND path LIKE '%2-nopk%'" 2>/dev/null || echo 0)" -ge 1 ]; }
+# markers of this restore only: the refused corrupted copy above loaded some files into ${db}_x
+mine="dump_id='$id' AND target_schema='${db}_r'"
+nopk_marked() { [ "$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE $mine AND path LIKE '%2-nopk%'" 2>/dev/null || echo 0)" -ge 1 ]; }
 kill9_when $pid 400 0.01 nopk_marked
-before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id'")
+before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE $mine")
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/d/manifest.json")
 [ "$before" -lt "$total" ] || fail "restore finished before the kill ($before/$total): test proves nothing"
 out=$($TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 2 2>"$work/resume.err") \

@@ -145,6 +145,14 @@ static enum rkind kind_of(const char *k)
 	return RK_POST;
 }
 
+bool restore_is_loaded(const struct restore *r, const char *tschema, const char *path)
+{
+	char *key = xasprintf("%s|%s", tschema ? tschema : "", path);
+	bool marked = json_is_true(json_object_get(r->done_set, key));
+	free(key);
+	return marked || (r->o.is_done && r->o.is_done(r->o.ud, path));
+}
+
 /* Called with r->mu held. */
 void restore_add_file(struct restore *r, json_t *e)
 {
@@ -160,11 +168,7 @@ void restore_add_file(struct restore *r, json_t *e)
 	f->tschema = schema ? xstrdup(restore_target_schema(r, schema)) : NULL;
 	if (schema && table)
 		f->t = table_for(r, schema, table);
-	char *key = xasprintf("%s|%s", f->tschema ? f->tschema : "", f->path);
-	bool marked = json_is_true(json_object_get(r->done_set, key));
-	free(key);
-	if (marked ||
-	    (r->o.is_done && r->o.is_done(r->o.ud, f->path)))
+	if (restore_is_loaded(r, f->tschema, f->path))
 		f->state = RF_DONE;
 	if (f->t && f->kind == RK_DATA) {
 		f->t->w += (double)f->raw;

@@ -58,6 +58,8 @@ void restore_note(struct restore *r, const char *fmt, ...) __attribute__((format
 const char *restore_target_schema(struct restore *r, const char *schema);
 bool restore_failed(struct restore *r);
 void restore_fail(struct restore *r, char *err);
+/* A file a marker in the target (or the caller's journal) says was loaded into tschema. */
+bool restore_is_loaded(const struct restore *r, const char *tschema, const char *path);
 /* With r->mu held: one manifest file entry joins the plan; table sizes from a manifest. */
 void restore_add_file(struct restore *r, json_t *e);
 void restore_learn_manifest(struct restore *r, json_t *m);

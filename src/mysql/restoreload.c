@@ -605,11 +605,7 @@ static int check_files(struct restore *r, json_t *m, char **err)
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		const char *path = json_string_value(json_object_get(f, "path"));
 		const char *schema = json_string_value(json_object_get(f, "schema"));
-		char *key = xasprintf("%s|%s", schema ? restore_target_schema(r, schema) : "", path);
-		bool done = json_is_true(json_object_get(r->done_set, key)) ||
-			    (r->o.is_done && r->o.is_done(r->o.ud, path));
-		free(key);
-		if (done)
+		if (restore_is_loaded(r, schema ? restore_target_schema(r, schema) : NULL, path))
 			continue;
 		char *p = xasprintf("%s/%s", r->o.dir, path);
 		struct stat sb;

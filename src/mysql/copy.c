@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct copy {
 	struct copy_opts o;
@@ -43,9 +42,7 @@ struct copy *copy_new(const struct copy_opts *o)
 	struct dump_opts dopt = {.src = o->src, .schemas = o->schemas, .dir = o->dir, .threads = o->threads,
 				 .cancel = o->cancel, .on_file = feed, .ud = c};
 	c->d = dump_new(&dopt);
-	char *mpath = xasprintf("%s/%s", o->dir, MANIFEST_NAME);
-	c->resuming = access(mpath, F_OK) == 0;
-	free(mpath);
+	c->resuming = manifest_exists(o->dir);
 	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
 				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = !c->resuming,
 				    .remove_loaded = !o->keep_files, .sql_inserts = o->sql_inserts};
@@ -107,6 +104,20 @@ static int resume(struct copy *c, char **err)
 	return 0;
 }
 
+/* The result: the dump's summary from manifest m, the load's, and resumed=true if so. */
+static void finish(struct copy *c, json_t *m)
+{
+	pthread_mutex_lock(&c->mu);
+	c->result = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:O}", "dump", "id", json_object_get(m, "id"),
+			      "bytes", json_object_get(m, "bytes"), "rows", json_object_get(m, "rows"),
+			      "consistency", json_object_get(m, "consistency"), "restore", restore_result(c->r));
+	if (c->resuming)
+		json_object_set_new(c->result, "resumed", json_true());
+	progress_finish(&c->prog, now_mono());
+	c->finished = true;
+	pthread_mutex_unlock(&c->mu);
+}
+
 int copy_run(struct copy *c, char **err)
 {
 	*err = NULL;
@@ -125,15 +136,7 @@ int copy_run(struct copy *c, char **err)
 			*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
 			return -1;
 		}
-		pthread_mutex_lock(&c->mu);
-		json_t *m = c->resumed;
-		c->result = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:O,s:b}", "dump", "id", json_object_get(m, "id"),
-				      "bytes", json_object_get(m, "bytes"), "rows", json_object_get(m, "rows"),
-				      "consistency", json_object_get(m, "consistency"), "restore", restore_result(c->r),
-				      "resumed", 1);
-		progress_finish(&c->prog, now_mono());
-		c->finished = true;
-		pthread_mutex_unlock(&c->mu);
+		finish(c, c->resumed);
 		return 0;
 	}
 	pthread_t th;
@@ -151,14 +154,7 @@ int copy_run(struct copy *c, char **err)
 		*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
 		return -1;
 	}
-	json_t *m = dump_manifest(c->d);
-	pthread_mutex_lock(&c->mu);
-	c->result = json_pack("{s:{s:O?,s:O?,s:O?,s:O?},s:O}", "dump", "id", json_object_get(m, "id"),
-			      "bytes", json_object_get(m, "bytes"), "rows", json_object_get(m, "rows"),
-			      "consistency", json_object_get(m, "consistency"), "restore", restore_result(c->r));
-	progress_finish(&c->prog, now_mono());
-	c->finished = true;
-	pthread_mutex_unlock(&c->mu);
+	finish(c, dump_manifest(c->d));
 	return 0;
 }
 

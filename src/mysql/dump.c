@@ -637,11 +637,7 @@ static int make_dirs(struct dump *d, char **err)
 		*err = xasprintf("mkdir %s: %s", d->o.dir, strerror(errno));
 		return -1;
 	}
-	char *m = xasprintf("%s/%s", d->o.dir, MANIFEST_NAME);
-	struct stat sb;
-	bool exists = stat(m, &sb) == 0;
-	free(m);
-	if (exists) {
+	if (manifest_exists(d->o.dir)) {
 		*err = xasprintf("%s already holds a complete dump (manifest.json): choose a new directory",
 				 d->o.dir);
 		return -1;

@@ -29,15 +29,22 @@ int manifest_write(const char *dir, json_t *m, char **err)
 	return rc;
 }
 
-json_t *manifest_load(const char *dir, char **err)
+bool manifest_exists(const char *dir)
 {
 	char *path = xasprintf("%s/%s", dir, MANIFEST_NAME);
-	if (access(path, F_OK) < 0) {
+	bool there = access(path, F_OK) == 0;
+	free(path);
+	return there;
+}
+
+json_t *manifest_load(const char *dir, char **err)
+{
+	if (!manifest_exists(dir)) {
 		*err = xasprintf("%s has no %s: the dump is incomplete (interrupted?) or not a tejun "
 				 "dump; refusing to restore it", dir, MANIFEST_NAME);
-		free(path);
 		return NULL;
 	}
+	char *path = xasprintf("%s/%s", dir, MANIFEST_NAME);
 	json_error_t je;
 	json_t *m = json_load_file(path, 0, &je);
 	if (!m) {

@@ -131,6 +131,17 @@ size_t mem_span_not4(const void *sv, size_t n, unsigned char a, unsigned char b,
 	return i;
 }
 
+int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 void sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
 	sbuf_grow(b, n);

@@ -46,6 +46,8 @@ void format_bytes(double bytes, char *buf, size_t n);
 void sha256_hex(const void *data, size_t n, char out[65]);
 /* Lowercase hex of a digest of up to 32 bytes; out must hold 65 bytes. */
 void hex_digest(const unsigned char *md, unsigned len, char out[65]);
+/* Value of one hex digit (either case), -1 if c is not one. */
+int hex_value(char c);
 int sha256_file_hex(const char *path, char out[65]);
 
 /* mkdir -p: creates dir and missing parents with mode. 0, or -1 with errno set. */

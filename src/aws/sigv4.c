@@ -45,19 +45,14 @@ void sigv4_uri_encode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 	}
 }
 
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
-}
-
 /* Percent-decodes s[0..n) (only %XX; '+' stays) into a new string. */
 static char *decode(const char *s, size_t n)
 {
 	char *out = xmalloc(n + 1), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n) {
-			int hi = hexval((unsigned char)s[i + 1]);
-			int lo = hexval((unsigned char)s[i + 2]);
+			int hi = hex_value((char)s[i + 1]);
+			int lo = hex_value((char)s[i + 2]);
 			if (hi >= 0 && lo >= 0) {
 				*o++ = (char)(hi * 16 + lo);
 				i += 2;

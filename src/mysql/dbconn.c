@@ -25,14 +25,6 @@ const char *dbflavour_name(enum dbflavour f)
 	}
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* Percent-decodes [s, s+n); NULL when an escape is malformed. */
 static char *pct_decode(const char *s, size_t n)
 {
@@ -42,8 +34,8 @@ static char *pct_decode(const char *s, size_t n)
 			*o++ = s[i];
 			continue;
 		}
-		int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
-		int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+		int hi = i + 2 < n ? hex_value((char)s[i + 1]) : -1;
+		int lo = i + 2 < n ? hex_value((char)s[i + 2]) : -1;
 		if (i + 2 >= n || hi < 0 || lo < 0) {
 			free(out);
 			return NULL;

@@ -207,7 +207,7 @@ static void bound_literal(struct sbuf *b, const struct dtable *t, const unsigned
 {
 	bool bin = strcmp(t->pk_charset, "binary") == 0;
 	if (!bin)
-		sbuf_addf(b, "CONVERT(");
+		sbuf_adds(b, "CONVERT(");
 	sbuf_adds(b, "X'");
 	for (size_t i = 0; i < n; i++)
 		sbuf_addf(b, "%02X", k[i]);
@@ -216,14 +216,12 @@ static void bound_literal(struct sbuf *b, const struct dtable *t, const unsigned
 		sbuf_addf(b, " USING %s) COLLATE %s", t->pk_charset, t->pk_collation);
 }
 
+/* HEX() output of the server back to bytes, at most cap. */
 static size_t unhex_into(const char *h, unsigned char *out, size_t cap)
 {
 	size_t n = 0;
-	for (; h[0] && h[1] && n < cap; h += 2) {
-		unsigned v = 0;
-		sscanf(h, "%2x", &v);
-		out[n++] = (unsigned char)v;
-	}
+	for (; hex_value(h[0]) >= 0 && hex_value(h[1]) >= 0 && n < cap; h += 2)
+		out[n++] = (unsigned char)(hex_value(h[0]) << 4 | hex_value(h[1]));
 	return n;
 }
 

@@ -68,17 +68,6 @@ char *restoreinfile_load_sql(const char *stmt, size_t len, size_t *head_len)
 	return sbuf_steal(&s);
 }
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Bytes of a number literal. */
 static const bool numch[256] = {
 	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
@@ -148,9 +137,9 @@ static const char *value(const char *p, const char *end, char **op)
 		return p + 4;
 	}
 	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		for (p += 2; p + 1 < end && unhex(p[0]) >= 0 && unhex(p[1]) >= 0; p += 2)
-			o = put_raw(o, (unsigned char)(unhex(p[0]) << 4 | unhex(p[1])));
-		if (p < end && unhex(*p) >= 0)
+		for (p += 2; p + 1 < end && hex_value(p[0]) >= 0 && hex_value(p[1]) >= 0; p += 2)
+			o = put_raw(o, (unsigned char)(hex_value(p[0]) << 4 | hex_value(p[1])));
+		if (p < end && hex_value(*p) >= 0)
 			return NULL; /* an odd digit count is not ours */
 		*op = o;
 		return p;

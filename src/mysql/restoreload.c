@@ -218,12 +218,17 @@ static bool infile_refused(unsigned en)
 	return en == 1148 || en == 3948 || en == 2068;
 }
 
-/* Loads st (an INSERT with a head of head_len bytes) and the INSERTs after it through
+/* Loads st, if it is an INSERT of the dump's shape, and the INSERTs after it through
  * LOAD DATA. 0 done (*pending: st holds the next statement), 1 not started (run st as
  * SQL), -1 and *err. */
 static int stream_load(struct restore *r, struct dbconn *c, struct rfile *f, struct restoresql *s,
-		       struct sbuf *st, const char *load_sql, size_t head_len, bool *pending, char **err)
+		       struct sbuf *st, bool *pending, char **err)
 {
+	size_t head_len = 0;
+	char *load_sql = NULL;
+	if (r->o.sql_inserts || __atomic_load_n(&r->infile_off, __ATOMIC_SEQ_CST) ||
+	    !(load_sql = restoreinfile_load_sql(st->data, st->len, &head_len)))
+		return 1;
 	MYSQL *m = c->mysql;
 	struct stream x = {.r = r, .f = f, .s = s, .st = st};
 	sbuf_init(&x.head);
@@ -281,6 +286,7 @@ out:
 	sbuf_free(&x.head);
 	sbuf_free(&x.out);
 	free(x.err);
+	free(load_sql);
 	return rc;
 }
 
@@ -328,24 +334,18 @@ static int load_file(struct restore *r, struct dbconn *c, struct rfile *f, char 
 			rc = -1;
 			break;
 		}
-		size_t head_len = 0;
-		char *load = NULL;
 		if (f->kind == RK_DATA && (is_word(st.data, "BEGIN") || is_word(st.data, "COMMIT"))) {
 			/* the file's own transaction is ours, so the marker can join it */
 			if (is_word(st.data, "BEGIN") && !trx) {
 				rc = dbconn_exec(c, "START TRANSACTION", NULL, NULL);
 				trx = true;
 			}
-		} else if (f->kind == RK_DATA && !r->o.sql_inserts && !__atomic_load_n(&r->infile_off, __ATOMIC_SEQ_CST) &&
-			   (load = restoreinfile_load_sql(st.data, st.len, &head_len)) &&
-			   (rc = stream_load(r, c, f, s, &st, load, head_len, &pending, err)) != 1) {
-			free(load);
+		} else if (f->kind == RK_DATA && (rc = stream_load(r, c, f, s, &st, &pending, err)) != 1) {
 			if (rc < 0)
 				break;
 			if (pending)
 				continue;
 		} else {
-			free(load);
 			char *mapped = f->kind == RK_MYSQLDUMP ? map_stmt(r, st.data) : NULL;
 			rc = mapped ? run_sql(c, mapped, strlen(mapped)) : run_sql(c, st.data, st.len);
 			free(mapped);

@@ -41,34 +41,44 @@ static char *qlit(struct dbconn *c, const char *s)
 	return sbuf_steal(&b);
 }
 
-static struct dtable *find_table(struct dump *d, const char *schema, const char *name)
+static long table_index(struct dump *d, const char *schema, const char *name)
 {
 	for (size_t i = 0; i < d->ntables; i++)
 		if (strcmp(d->tables[i]->schema, schema) == 0 && strcmp(d->tables[i]->name, name) == 0)
-			return d->tables[i];
-	return NULL;
+			return (long)i;
+	return -1;
 }
 
+/* Column lists, and each table's primary key when it can be chunked. The key's type comes
+ * from the column rows already read: joining STATISTICS to COLUMNS in information_schema
+ * took 40 ms for four tables, where each alone takes under 1 ms. */
 static int load_columns(struct dump *d, struct dbconn *c, const char *schema, const char *qs, char **err)
 {
-	struct dbres *r = NULL;
+	struct dbres *r = NULL, *pk = NULL;
 	/* generated columns are computed by the target: never in INSERT lists */
-	if (dbconn_queryf(c, &r, "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA "
+	if (dbconn_queryf(c, &r, "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA, "
+			  "CHARACTER_SET_NAME, COLLATION_NAME "
 			  "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=%s "
-			  "ORDER BY TABLE_NAME, ORDINAL_POSITION", qs) < 0)
+			  "ORDER BY CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION", qs) < 0)
 		goto fail;
+	/* byte order keeps `T` and `t` apart: each table's columns are one run of rows */
+	size_t *first = xcalloc(d->ntables + 1, sizeof *first), *count = xcalloc(d->ntables + 1, sizeof *count);
 	struct sbuf b;
 	sbuf_init(&b);
 	struct dtable *cur = NULL;
 	for (size_t i = 0; i <= r->nrows; i++) {
-		struct dtable *t = i < r->nrows ? find_table(d, schema, dbres_get(r, i, 0)) : NULL;
+		long ti = i < r->nrows ? table_index(d, schema, dbres_get(r, i, 0)) : -1;
+		struct dtable *t = ti < 0 ? NULL : d->tables[ti];
 		if (cur && t != cur) {
 			cur->collist = sbuf_steal(&b);
 			sbuf_init(&b);
 		}
+		if (t && t != cur)
+			first[ti] = i;
 		cur = t;
 		if (!t)
 			continue;
+		count[ti]++;
 		const char *extra = dbres_get(r, i, 4);
 		if (extra && (strcasestr(extra, "VIRTUAL GENERATED") || strcasestr(extra, "STORED GENERATED") ||
 			      strcasestr(extra, "PERSISTENT GENERATED")))
@@ -78,26 +88,35 @@ static int load_columns(struct dump *d, struct dbconn *c, const char *schema, co
 		dbconn_quote_ident(&b, dbres_get(r, i, 1));
 	}
 	sbuf_free(&b);
-	dbres_free(r);
-	if (dbconn_queryf(c, &r, "SELECT s.TABLE_NAME, s.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
-			  "c.CHARACTER_SET_NAME, c.COLLATION_NAME "
-			  "FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c "
-			  "ON c.TABLE_SCHEMA=s.TABLE_SCHEMA AND c.TABLE_NAME=s.TABLE_NAME AND "
-			  "c.COLUMN_NAME=s.COLUMN_NAME WHERE s.TABLE_SCHEMA=%s AND s.INDEX_NAME='PRIMARY' "
-			  "AND s.SEQ_IN_INDEX=1", qs) < 0)
+	if (dbconn_queryf(c, &pk, "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+			  "WHERE TABLE_SCHEMA=%s AND INDEX_NAME='PRIMARY' AND SEQ_IN_INDEX=1", qs) < 0) {
+		free(first);
+		free(count);
+		dbres_free(r);
 		goto fail;
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct dtable *t = find_table(d, schema, dbres_get(r, i, 0));
-		const char *type = dbres_get(r, i, 2), *cs = dbres_get(r, i, 4);
-		if (!t || !(is_int_type(type) || is_str_type(type, cs)))
+	}
+	for (size_t k = 0; k < pk->nrows; k++) {
+		long ti = table_index(d, schema, dbres_get(pk, k, 0));
+		const char *col = dbres_get(pk, k, 1);
+		size_t i = ti < 0 ? r->nrows : first[ti], end = ti < 0 ? 0 : first[ti] + count[ti];
+		while (i < end && strcmp(dbres_get(r, i, 1), col) != 0)
+			i++;
+		if (i >= end)
 			continue;
-		t->pk = xstrdup(dbres_get(r, i, 1));
+		struct dtable *t = d->tables[ti];
+		const char *type = dbres_get(r, i, 2), *cs = dbres_get(r, i, 5), *coll = dbres_get(r, i, 6);
+		if (!(is_int_type(type) || is_str_type(type, cs)))
+			continue;
+		t->pk = xstrdup(col);
 		t->pk_unsigned = strcasestr(dbres_get(r, i, 3), "unsigned") != NULL;
 		if (!is_int_type(type)) {
 			t->pk_charset = xstrdup(cs ? cs : "binary");
-			t->pk_collation = xstrdup(dbres_get(r, i, 5) ? dbres_get(r, i, 5) : "binary");
+			t->pk_collation = xstrdup(coll ? coll : "binary");
 		}
 	}
+	free(first);
+	free(count);
+	dbres_free(pk);
 	dbres_free(r);
 	return 0;
 fail:
@@ -111,10 +130,12 @@ static int mark_fk_tables(struct dump *d, struct dbconn *c, const char *schema, 
 			  bool **keep, char **err)
 {
 	struct dbres *r = NULL;
-	if (dbconn_queryf(c, &r, "SELECT TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE "
-			  "WHERE TABLE_SCHEMA=%s AND REFERENCED_TABLE_NAME IS NOT NULL UNION "
-			  "SELECT REFERENCED_TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE "
-			  "WHERE REFERENCED_TABLE_SCHEMA=%s", qs, qs) < 0) {
+	/* REFERENTIAL_CONSTRAINTS: a row per constraint, where KEY_COLUMN_USAGE has one per
+	 * key column of every key and took three times as long */
+	if (dbconn_queryf(c, &r, "SELECT TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+			  "WHERE CONSTRAINT_SCHEMA=%s UNION "
+			  "SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+			  "WHERE UNIQUE_CONSTRAINT_SCHEMA=%s", qs, qs) < 0) {
 		*err = xasprintf("%s: %s", schema, c->err);
 		return -1;
 	}

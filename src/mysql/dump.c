@@ -5,6 +5,7 @@
 #include "mysql/dump_int.h"
 #include "mysql/dbconn.h"
 #include "mysql/dumpfile.h"
+#include "mysql/dumpsync.h"
 #include "mysql/dumpsql.h"
 #include "mysql/manifest.h"
 #include "util.h"
@@ -148,6 +149,22 @@ static void publish(struct dump *d, json_t *list, json_t *f)
 	json_decref(f);
 }
 
+/* Every file and the renames that named them on disk, before the manifest says complete. */
+static int sync_all(struct dump *d, char **err)
+{
+	if (dumpsync_drain(d->sync, err) < 0)
+		return -1;
+	for (size_t i = 0; d->schemas[i]; i++) {
+		struct sbuf b;
+		sbuf_init(&b);
+		sbuf_addf(&b, "%s/", d->o.dir);
+		manifest_encode_name(&b, d->schemas[i]);
+		dumpfile_sync_dir(b.data);
+		sbuf_free(&b);
+	}
+	return 0;
+}
+
 static char *full_path(struct dump *d, const char *rel)
 {
 	return xasprintf("%s/%s%s", d->o.dir, rel, d->o.zstd_level > 0 ? ".zst" : "");
@@ -161,6 +178,8 @@ int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *k
 	free(path);
 	if (!w)
 		return -1;
+	if (d->sync)
+		dumpfile_sync_later(w, d->sync);
 	struct dumpfile_info fi;
 	if (dumpfile_write(w, text, strlen(text), err) < 0) {
 		dumpfile_abort(w);
@@ -361,6 +380,7 @@ static int out_open(struct out *o, char **err)
 	free(path);
 	if (!o->w)
 		return -1;
+	dumpfile_sync_later(o->w, d->sync);
 	o->rows = 0;
 	sbuf_init(&b);
 	char *what = xasprintf("data of %s.%s", t->schema, t->name);
@@ -762,6 +782,7 @@ int dump_run(struct dump *d, char **err)
 		if (!conns[i] || setup_conn(conns[i]) < 0)
 			goto out;
 	}
+	d->sync = dumpsync_new();
 	set_phase(d, "snapshot");
 	if (snapshot(d, conns, n, &s, err) < 0)
 		goto out;
@@ -795,6 +816,8 @@ int dump_run(struct dump *d, char **err)
 	}
 	for (int i = 0; i < n; i++)
 		dbconn_exec(conns[i], "COMMIT", NULL, NULL);
+	if (sync_all(d, err) < 0)
+		goto out;
 	json_t *m = build_manifest(d, conns[0], &s);
 	if (manifest_write(d->o.dir, m, err) < 0) {
 		json_decref(m);
@@ -813,5 +836,7 @@ out:
 		dbconn_close(conns[i]);
 	free(conns);
 	snap_free(&s);
+	dumpsync_free(d->sync);
+	d->sync = NULL;
 	return rc;
 }

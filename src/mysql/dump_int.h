@@ -54,6 +54,7 @@ struct dump {
 	char phase[24], label[160];
 	unsigned long long rows, bytes_written;
 	struct sbuf *notes;
+	struct dumpsync *sync;         /* fsyncs finished files while the dump goes on */
 	char *err;                     /* first worker error */
 	char id[33];
 	double t0;

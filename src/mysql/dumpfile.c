@@ -1,6 +1,7 @@
 /* Dump files: temp-name writer with zstd and sha256, transparent reader, verification. */
 #include "config.h"
 #include "mysql/dumpfile.h"
+#include "mysql/dumpsync.h"
 #include "util.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@ struct dumpfile_w {
 	char *buf;           /* plain: pending text; zstd: compressed output */
 	size_t len;
 	unsigned long long bytes, raw, kicked;
+	struct dumpsync *later;
 };
 
 static void kick_writeback(struct dumpfile_w *w)
@@ -118,6 +120,11 @@ int dumpfile_write(struct dumpfile_w *w, const void *p, size_t n, char **err)
 	return 0;
 }
 
+void dumpfile_sync_later(struct dumpfile_w *w, struct dumpsync *s)
+{
+	w->later = s;
+}
+
 unsigned long long dumpfile_raw_bytes(const struct dumpfile_w *w)
 {
 	return w->raw;
@@ -142,19 +149,25 @@ int dumpfile_finish(struct dumpfile_w *w, struct dumpfile_info *info, char **err
 		rc = zpush(w, "", 0, ZSTD_e_end, err);
 	else if (w->len)
 		rc = write_all(w, w->buf, w->len, err);
-	/* durable before the rename makes it look complete */
-	if (rc == 0 && fsync(w->fd) < 0) {
+	/* durable before the rename makes it look complete, unless a dumpsync makes it so
+	 * before the manifest does */
+	if (rc == 0 && !w->later && fsync(w->fd) < 0) {
 		*err = xasprintf("fsync %s: %s", w->tmp, strerror(errno));
 		rc = -1;
 	}
-	if (rc == 0 && close(w->fd) < 0) {
+	if (rc == 0 && !w->later && close(w->fd) < 0) {
 		*err = xasprintf("close %s: %s", w->tmp, strerror(errno));
 		rc = -1;
 	}
-	w->fd = -1;
+	if (!w->later)
+		w->fd = -1;
 	if (rc == 0 && rename(w->tmp, w->path) < 0) {
 		*err = xasprintf("rename %s: %s", w->tmp, strerror(errno));
 		rc = -1;
+	}
+	if (rc == 0 && w->later) {
+		dumpsync_add(w->later, w->fd, w->path);
+		w->fd = -1;
 	}
 	if (rc < 0) {
 		unlink(w->tmp);

@@ -20,6 +20,10 @@ struct dumpfile_info {
 struct dumpfile_w *dumpfile_create(const char *path, int zstd_level, char **err);
 /* Buffered append; -1 and *err on I/O error (the writer stays valid for dumpfile_abort). */
 int dumpfile_write(struct dumpfile_w *w, const void *p, size_t n, char **err);
+struct dumpsync;
+/* dumpfile_finish renames without waiting for the disk and hands the file to s, whose
+ * drain the caller awaits before anything may count on the file being durable. */
+void dumpfile_sync_later(struct dumpfile_w *w, struct dumpsync *s);
 unsigned long long dumpfile_raw_bytes(const struct dumpfile_w *w);
 /* Flushes, fsyncs and renames PATH.tmp to PATH; fills info; frees w in every case. */
 int dumpfile_finish(struct dumpfile_w *w, struct dumpfile_info *info, char **err);

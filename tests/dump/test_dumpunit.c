@@ -1,8 +1,12 @@
 /* Unit checks of the dump building blocks: progress estimator, SQL literals and DDL
- * rewrites, INSERT to LOAD DATA text, the statement splitter, and files (zstd round trip, sha256 refusal). */
+ * rewrites, INSERT to LOAD DATA text, the statement splitter, files (zstd round trip, sha256
+ * refusal) and the background fsync of finished files. */
 #include "config.h"
 #include "mysql/dumpfile.h"
 #include "mysql/dumpsql.h"
+#include "mysql/dumpsync.h"
+#include <errno.h>
+#include <fcntl.h>
 #include "mysql/progress.h"
 #include "mysql/restoreinfile.h"
 #include "mysql/restoresql.h"
@@ -279,6 +283,48 @@ static void test_infile(void)
 	sbuf_free(&o);
 }
 
+static int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+static void test_sync_later(const char *dir)
+{
+	SECTION("dumpsync: files renamed at once, every one synced and closed by drain");
+	struct dumpsync *s = dumpsync_new();
+	int before = open_fds();
+	bool named = true;
+	for (int i = 0; i < 40; i++) {
+		char *path = xasprintf("%s/later-%d.sql", dir, i), *err = NULL;
+		struct dumpfile_w *w = dumpfile_create(path, i % 2 ? 3 : 0, &err);
+		dumpfile_sync_later(w, s);
+		dumpfile_write(w, "SELECT 1;\n", 10, &err);
+		struct dumpfile_info fi;
+		named = named && dumpfile_finish(w, &fi, &err) == 0 && access(path, F_OK) == 0;
+		free(path);
+	}
+	CHECK(named);
+	char *err = NULL;
+	CHECK(dumpsync_drain(s, &err) == 0 && err == NULL);
+	CHECKF(open_fds() == before, "%d descriptors open, %d before", open_fds(), before);
+
+	SECTION("dumpsync: a file that cannot be synced fails the drain and is named");
+	int p[2];
+	CHECK(pipe(p) == 0);
+	dumpsync_add(s, p[0], "/dump/bench/2-big.000001.sql");
+	CHECK(dumpsync_drain(s, &err) == -1);
+	CHECKF(err && strstr(err, "2-big.000001.sql") && strstr(err, "fsync"), "%s", err ? err : "(null)");
+	CHECK(fcntl(p[0], F_GETFD) < 0 && errno == EBADF);
+	close(p[1]);
+	free(err);
+	err = NULL;
+	CHECK(dumpsync_drain(s, &err) == 0);
+	dumpsync_free(s);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
@@ -287,6 +333,7 @@ int main(void)
 	test_sql();
 	test_infile();
 	test_split_and_files(dir);
+	test_sync_later(dir);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup failed\n");

@@ -480,15 +480,11 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char 
 			rc = -1;
 			break;
 		}
-		sbuf_adds(&stmt, stmt.len ? ",\n(" : head.data);
-		if (stmt.len == head.len)
-			sbuf_add(&stmt, "(", 1);
-		for (unsigned i = 0; i < nf; i++) {
-			if (i)
-				sbuf_add(&stmt, ",", 1);
-			dumpsql_value(&stmt, row[i], lens[i], kinds[i]);
-		}
-		sbuf_add(&stmt, ")", 1);
+		if (stmt.len)
+			sbuf_add(&stmt, ",\n", 2);
+		else
+			sbuf_add(&stmt, head.data, head.len);
+		dumpsql_row(&stmt, (const char *const *)row, lens, kinds, nf);
 		o.rows++;
 		rows++;
 		if (stmt.len >= STMT_BYTES) {

@@ -68,10 +68,10 @@ static size_t plain_run(const unsigned char *s, size_t n)
 
 /* Written by hand rather than mysql_real_escape_string: the connection charset is always
  * utf8mb4, where no multibyte sequence contains an ASCII byte, so byte-wise escaping is
- * exact, needs no connection and runs at memory speed on the dump's hot path. */
-static void quote(struct sbuf *b, const unsigned char *s, size_t n)
+ * exact, needs no connection and runs at memory speed on the dump's hot path.
+ * The put_ functions write at o, which has room for the longest form, and return the end. */
+static char *put_quoted(char *o, const unsigned char *s, size_t n)
 {
-	char *o = sbuf_reserve(b, 2 * n + 2), *start = o;
 	*o++ = '\'';
 	for (size_t i = 0; i < n;) {
 		size_t k = plain_run(s + i, n - i);
@@ -84,39 +84,62 @@ static void quote(struct sbuf *b, const unsigned char *s, size_t n)
 		}
 	}
 	*o++ = '\'';
-	b->len += (size_t)(o - start);
-	b->data[b->len] = '\0';
+	return o;
 }
 
-static void hex(struct sbuf *b, const unsigned char *s, size_t n)
+static char *put_hex(char *o, const unsigned char *s, size_t n)
 {
 	static const char hx[] = "0123456789ABCDEF";
 	if (n == 0) {
-		sbuf_add(b, "''", 2);
-		return;
+		memcpy(o, "''", 2);
+		return o + 2;
 	}
-	char *o = sbuf_reserve(b, 2 * n + 2);
 	*o++ = '0';
 	*o++ = 'x';
 	for (size_t i = 0; i < n; i++) {
 		*o++ = hx[s[i] >> 4];
 		*o++ = hx[s[i] & 15];
 	}
-	b->len += 2 * n + 2;
-	b->data[b->len] = '\0';
+	return o;
+}
+
+static char *put_value(char *o, const char *v, size_t len, enum dumpsql_kind k)
+{
+	if (!v) {
+		memcpy(o, "NULL", 4);
+		return o + 4;
+	}
+	switch (k) {
+	case DUMPSQL_NUM: memcpy(o, v, len); return o + len;
+	case DUMPSQL_HEX: return put_hex(o, (const unsigned char *)v, len);
+	case DUMPSQL_QUOTE: break;
+	}
+	return put_quoted(o, (const unsigned char *)v, len);
 }
 
 void dumpsql_value(struct sbuf *b, const char *v, size_t len, enum dumpsql_kind k)
 {
-	if (!v) {
-		sbuf_add(b, "NULL", 4);
-		return;
+	char *o = sbuf_reserve(b, 2 * len + 4);
+	b->len += (size_t)(put_value(o, v, len, k) - o);
+	b->data[b->len] = '\0';
+}
+
+void dumpsql_row(struct sbuf *b, const char *const *row, const unsigned long *lens,
+		 const enum dumpsql_kind *kinds, unsigned nf)
+{
+	size_t most = 2;
+	for (unsigned i = 0; i < nf; i++)
+		most += 2 * lens[i] + 5;
+	char *o = sbuf_reserve(b, most), *start = o;
+	*o++ = '(';
+	for (unsigned i = 0; i < nf; i++) {
+		if (i)
+			*o++ = ',';
+		o = put_value(o, row[i], lens[i], kinds[i]);
 	}
-	switch (k) {
-	case DUMPSQL_NUM: sbuf_add(b, v, len); break;
-	case DUMPSQL_HEX: hex(b, (const unsigned char *)v, len); break;
-	case DUMPSQL_QUOTE: quote(b, (const unsigned char *)v, len); break;
-	}
+	*o++ = ')';
+	b->len += (size_t)(o - start);
+	b->data[b->len] = '\0';
 }
 
 void dumpsql_header(struct sbuf *b, const char *what)

@@ -14,6 +14,9 @@ enum dumpsql_kind { DUMPSQL_NUM, DUMPSQL_QUOTE, DUMPSQL_HEX };
 enum dumpsql_kind dumpsql_kind_of(int type, unsigned charsetnr, unsigned flags);
 /* Appends one value literal; v NULL is SQL NULL. */
 void dumpsql_value(struct sbuf *b, const char *v, size_t len, enum dumpsql_kind k);
+/* One row as "(v1,v2,...)", written with a single reservation (the dump's inner loop). */
+void dumpsql_row(struct sbuf *b, const char *const *row, const unsigned long *lens,
+		 const enum dumpsql_kind *kinds, unsigned nf);
 
 /* Session settings every file starts with, so each file loads on its own in any order
  * and the stock client gets the same session as tejun. what: a one-line comment. */

@@ -99,6 +99,20 @@ static void test_sql(void)
 	b.len = 0;
 	dumpsql_value(&b, NULL, 0, DUMPSQL_QUOTE);
 	CHECKF(strcmp(b.data, "NULL") == 0, "%s", b.data);
+
+	SECTION("dumpsql: a whole row in one reservation, every value at its longest");
+	b.len = 0;
+	sbuf_add(&b, "x", 1);
+	const char *row[] = {"-12.50", NULL, "''''", "\xff\x00", "", "a\n"};
+	const unsigned long lens[] = {6, 0, 4, 2, 0, 2};
+	const enum dumpsql_kind kinds[] = {DUMPSQL_NUM, DUMPSQL_HEX, DUMPSQL_QUOTE, DUMPSQL_HEX,
+					   DUMPSQL_HEX, DUMPSQL_QUOTE};
+	for (int i = 0; i < 3; i++) /* grows from a small buffer */
+		dumpsql_row(&b, row, lens, kinds, 6);
+	const char *one = "(-12.50,NULL,'\\'\\'\\'\\'',0xFF00,'','a\\n')";
+	char *three = xasprintf("x%s%s%s", one, one, one);
+	CHECKF(strcmp(b.data, three) == 0 && b.len == strlen(three), "%s", b.data);
+	free(three);
 	sbuf_free(&b);
 	CHECK(dumpsql_kind_of(MYSQL_TYPE_BLOB, 63, 0) == DUMPSQL_HEX);
 	CHECK(dumpsql_kind_of(MYSQL_TYPE_BLOB, 45, 0) == DUMPSQL_QUOTE);

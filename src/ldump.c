@@ -300,7 +300,7 @@ static int start(lua_State *L, enum lop op)
 		lua_pop(L, 1);
 		struct dump_opts o = {.src = &j->src, .schemas = (const char *const *)j->schemas, .dir = j->dir,
 			.threads = threads, .zstd_level = (int)compress,
-			.chunk_bytes = (unsigned long long)(lm_optnumber(L, 1, "chunk_mb", 32) * 1048576),
+			.chunk_bytes = (unsigned long long)(lm_optnumber(L, 1, "chunk_mb", DUMP_CHUNK_MB) * 1048576),
 			.no_defer_indexes = !lm_optbool(L, 1, "defer_indexes", true),
 			.keep_definer = lm_optbool(L, 1, "definer", false),
 			.lock = lm_optstring(L, 1, "lock", "auto"), .driver = lm_optstring(L, 1, "driver", "native"),

@@ -39,7 +39,7 @@ struct dump *dump_new(const struct dump_opts *o)
 	if (d->o.threads > 64)
 		d->o.threads = 64;
 	if (!d->o.chunk_bytes)
-		d->o.chunk_bytes = 32ull << 20;
+		d->o.chunk_bytes = (unsigned long long)DUMP_CHUNK_MB << 20;
 	pthread_mutex_init(&d->mu, NULL);
 	d->schema_files = json_array();
 	d->data_files = json_array();

@@ -9,13 +9,17 @@
 
 struct dbopts;
 
+/* Default chunk size. 64 MiB against 32: fewer queries, files and fsyncs, 5 % faster dumps
+ * on the bench with restore unchanged; still hundreds of chunks to balance on a big table. */
+#define DUMP_CHUNK_MB 64
+
 struct dump_opts {
 	const struct dbopts *src;
 	const char *const *schemas;      /* NULL-terminated, at least one */
 	const char *dir;                 /* created; must not hold a manifest already */
 	int threads;                     /* worker connections (default 4) */
 	int zstd_level;                  /* 0: plain .sql files */
-	unsigned long long chunk_bytes;  /* target source bytes per chunk (default 32 MiB) */
+	unsigned long long chunk_bytes;  /* target source bytes per chunk (0: DUMP_CHUNK_MB) */
 	bool no_defer_indexes;           /* keep secondary indexes in CREATE TABLE */
 	bool keep_definer;               /* keep DEFINER= clauses (needs SUPER-like rights to load) */
 	const char *lock;                /* "auto" (default), "ftwrl" (required), "none" */

@@ -812,6 +812,7 @@ int dump_run(struct dump *d, char **err)
 	}
 	for (int i = 0; i < n; i++)
 		dbconn_exec(conns[i], "COMMIT", NULL, NULL);
+	set_phase(d, "sync"); /* shown while the last files reach the disk */
 	if (sync_all(d, err) < 0)
 		goto out;
 	json_t *m = build_manifest(d, conns[0], &s);

@@ -413,25 +413,27 @@ static int out_close(struct out *o, char **err)
 	return rc;
 }
 
-static char *chunk_sql(struct dchunk *ch)
+/* The query for pieces ch[0..n): adjacent key ranges of one table, read as one range. */
+static char *chunk_sql(struct dchunk *ch, int n)
 {
 	struct dtable *t = ch->t;
+	const char *lo = ch[0].lo, *hi = ch[n - 1].hi;
 	struct sbuf q;
 	sbuf_init(&q);
 	sbuf_addf(&q, "SELECT %s FROM ", t->collist ? t->collist : "*");
 	dbconn_quote_ident(&q, t->schema);
 	sbuf_add(&q, ".", 1);
 	dbconn_quote_ident(&q, t->name);
-	if (ch->lo || ch->hi) {
+	if (lo || hi) {
 		sbuf_adds(&q, " WHERE ");
-		if (ch->lo) {
+		if (lo) {
 			dbconn_quote_ident(&q, t->pk);
-			sbuf_addf(&q, " >= %s", ch->lo);
+			sbuf_addf(&q, " >= %s", lo);
 		}
-		if (ch->hi) {
-			sbuf_adds(&q, ch->lo ? " AND " : "");
+		if (hi) {
+			sbuf_adds(&q, lo ? " AND " : "");
 			dbconn_quote_ident(&q, t->pk);
-			sbuf_addf(&q, " < %s", ch->hi);
+			sbuf_addf(&q, " < %s", hi);
 		}
 	}
 	if (t->pk) {
@@ -441,12 +443,14 @@ static char *chunk_sql(struct dchunk *ch)
 	return sbuf_steal(&q);
 }
 
-/* Streams one chunk (mysql_use_result: one row in memory at a time) into data files of
- * about 2 x chunk_bytes of SQL each, INSERTs of about STMT_BYTES. */
-static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char **err)
+/* Streams the n adjacent pieces ch[0..n) of one table (mysql_use_result: one row in memory
+ * at a time) into data files of about 2 x chunk_bytes of SQL each, INSERTs of about
+ * STMT_BYTES. Each piece is marked done as the key scan passes its upper bound. */
+static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, int n, char **err)
 {
 	struct dtable *t = ch->t;
-	char *sql = chunk_sql(ch);
+	struct dchunk *last = ch + n - 1;
+	char *sql = chunk_sql(ch, n);
 	MYSQL *m = c->mysql;
 	int rc = mysql_real_query(m, sql, strlen(sql));
 	free(sql);
@@ -501,9 +505,16 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char 
 		}
 		if ((rows & 1023) == 0) {
 			pthread_mutex_lock(&d->mu);
-			if (pkcol >= 0 && row[pkcol])
-				ch->cur = t->pk_charset ? dumpschema_key_pos(t, row[pkcol], lens[pkcol])
-							: strtod(row[pkcol], NULL);
+			if (pkcol >= 0 && row[pkcol]) {
+				double pos = t->pk_charset ? dumpschema_key_pos(t, row[pkcol], lens[pkcol])
+							   : strtod(row[pkcol], NULL);
+				while (ch < last && pos >= ch->fhi) {
+					ch->done = true;
+					t->chunks_done++;
+					(++ch)->started = true;
+				}
+				ch->cur = pos;
+			}
 			ch->rows = rows;
 			d->rows += 1024;
 			pthread_mutex_unlock(&d->mu);
@@ -536,12 +547,33 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, char 
 	d->rows += rows & 1023;
 	ch->rows = rows;
 	t->rows += rows;
-	if (rc == 0) {
-		ch->done = true;
+	for (; rc == 0 && ch <= last; ch++) {
+		ch->started = ch->done = true;
 		t->chunks_done++;
 	}
 	pthread_mutex_unlock(&d->mu);
 	return rc;
+}
+
+/* Guided scheduling (under d->mu): while much is left a worker takes up to DUMP_PIECES
+ * adjacent pieces of one table as one query, fewer as the unclaimed work shrinks, so every
+ * worker ends on a small piece instead of one worker finishing a big chunk alone. */
+static struct dchunk *claim(struct dump *d, int *n)
+{
+	if (d->next_chunk >= d->nchunks)
+		return NULL;
+	struct dchunk *ch = &d->chunks[d->next_chunk];
+	double piece = ch->t->weight / ch->t->nchunks;
+	double fit = piece > 0 ? d->unclaimed / (piece * 2 * d->o.threads) : 1;
+	int most = fit >= DUMP_PIECES ? DUMP_PIECES : fit >= 1 ? (int)fit : 1;
+	int k = 1;
+	while (k < most && d->next_chunk + (size_t)k < d->nchunks && ch[k].t == ch->t && ch[k].idx == ch->idx + k)
+		k++;
+	d->next_chunk += (size_t)k;
+	d->unclaimed -= piece * k;
+	ch->started = true;
+	*n = k;
+	return ch;
 }
 
 static void *worker_main(void *arg)
@@ -553,17 +585,16 @@ static void *worker_main(void *arg)
 		if (failed(d))
 			break;
 		pthread_mutex_lock(&d->mu);
-		struct dchunk *ch = d->next_chunk < d->nchunks ? &d->chunks[d->next_chunk++] : NULL;
-		if (ch) {
-			ch->started = true;
+		int n = 0;
+		struct dchunk *ch = claim(d, &n);
+		if (ch)
 			snprintf(d->label, sizeof d->label, "%s.%s (chunk %d/%d)", ch->t->schema, ch->t->name,
 				 ch->idx + 1, ch->t->nchunks);
-		}
 		pthread_mutex_unlock(&d->mu);
 		if (!ch)
 			break;
 		char *err = NULL;
-		if (dump_chunk(d, w->c, ch, &err) < 0) {
+		if (dump_chunk(d, w->c, ch, n, &err) < 0) {
 			set_err(d, err ? err : xstrdup("dump failed"));
 			break;
 		}
@@ -794,6 +825,7 @@ int dump_run(struct dump *d, char **err)
 	for (size_t i = 0; i < d->ntables; i++)
 		total += d->tables[i]->weight;
 	progress_init(&d->prog, total, now_mono());
+	d->unclaimed = total;
 	d->prog_started = true;
 	snprintf(d->phase, sizeof d->phase, "data");
 	pthread_mutex_unlock(&d->mu);

@@ -10,6 +10,9 @@
 
 struct dbconn;
 
+/* A chunk of chunk_bytes is planned as DUMP_PIECES key ranges (pieces); see claim(). */
+#define DUMP_PIECES 4
+
 struct dtable {
 	char *schema, *name, *fname;   /* fname: encoded for file names */
 	char *collist;                 /* `a`,`b` (generated columns left out) */
@@ -47,6 +50,7 @@ struct dump {
 	size_t ntables;
 	struct dchunk *chunks;
 	size_t nchunks, next_chunk;
+	double unclaimed;              /* weight of the pieces no worker has taken yet */
 	json_t *schema_files, *data_files, *post_files, *schema_info, *manifest;
 	struct progress prog;
 	double total;

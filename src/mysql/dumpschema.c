@@ -258,7 +258,7 @@ static int string_bounds(struct dump *d, struct dtable *t, struct dbconn *c, con
 	while (p < nlo && p < nhi && lo[p] == hi[p] && (bin || lo[p] < 0x80))
 		p++;
 	t->pk_prefix = p;
-	double want = t->data_length / (double)d->o.chunk_bytes;
+	double want = t->data_length / ((double)d->o.chunk_bytes / DUMP_PIECES);
 	int n = want > 1 ? (int)(want + 0.999) : 1;
 	if (n > 1024)
 		n = 1024;
@@ -567,7 +567,7 @@ void dumpschema_chunk(struct dump *d)
 		} else if (t->pk && t->min && t->max) {
 			lo = parse_key(t->min, t->pk_unsigned);
 			hi = parse_key(t->max, t->pk_unsigned);
-			double want = t->data_length / (double)d->o.chunk_bytes;
+			double want = t->data_length / ((double)d->o.chunk_bytes / DUMP_PIECES);
 			n = want > 1 ? (int)(want + 0.999) : 1;
 			if (n > 4096)
 				n = 4096;

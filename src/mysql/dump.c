@@ -149,18 +149,25 @@ static void publish(struct dump *d, json_t *list, json_t *f)
 	json_decref(f);
 }
 
+/* DIR/<encoded schema>: where schema i's files go. */
+static char *schema_dir(struct dump *d, size_t i)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addf(&b, "%s/", d->o.dir);
+	manifest_encode_name(&b, d->schemas[i]);
+	return sbuf_steal(&b);
+}
+
 /* Every file and the renames that named them on disk, before the manifest says complete. */
 static int sync_all(struct dump *d, char **err)
 {
 	if (dumpsync_drain(d->sync, err) < 0)
 		return -1;
 	for (size_t i = 0; d->schemas[i]; i++) {
-		struct sbuf b;
-		sbuf_init(&b);
-		sbuf_addf(&b, "%s/", d->o.dir);
-		manifest_encode_name(&b, d->schemas[i]);
-		dumpfile_sync_dir(b.data);
-		sbuf_free(&b);
+		char *dir = schema_dir(d, i);
+		dumpfile_sync_dir(dir);
+		free(dir);
 	}
 	return 0;
 }
@@ -690,17 +697,13 @@ static int make_dirs(struct dump *d, char **err)
 		return -1;
 	}
 	for (size_t i = 0; d->schemas[i]; i++) {
-		struct sbuf b;
-		sbuf_init(&b);
-		sbuf_addf(&b, "%s/", d->o.dir);
-		manifest_encode_name(&b, d->schemas[i]);
-		int rc = mkdir(b.data, 0750);
-		if (rc < 0 && errno != EEXIST) {
-			*err = xasprintf("mkdir %s: %s", b.data, strerror(errno));
-			sbuf_free(&b);
+		char *dir = schema_dir(d, i);
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+			*err = xasprintf("mkdir %s: %s", dir, strerror(errno));
+			free(dir);
 			return -1;
 		}
-		sbuf_free(&b);
+		free(dir);
 	}
 	return 0;
 }

@@ -185,8 +185,7 @@ int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *k
 	free(path);
 	if (!w)
 		return -1;
-	if (d->sync)
-		dumpfile_sync_later(w, d->sync);
+	dumpfile_sync_later(w, d->sync); /* NULL (mysqldump driver): synced here */
 	struct dumpfile_info fi;
 	if (dumpfile_write(w, text, strlen(text), err) < 0) {
 		dumpfile_abort(w);

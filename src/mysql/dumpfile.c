@@ -150,17 +150,18 @@ int dumpfile_finish(struct dumpfile_w *w, struct dumpfile_info *info, char **err
 	else if (w->len)
 		rc = write_all(w, w->buf, w->len, err);
 	/* durable before the rename makes it look complete, unless a dumpsync makes it so
-	 * before the manifest does */
-	if (rc == 0 && !w->later && fsync(w->fd) < 0) {
-		*err = xasprintf("fsync %s: %s", w->tmp, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && !w->later && close(w->fd) < 0) {
-		*err = xasprintf("close %s: %s", w->tmp, strerror(errno));
-		rc = -1;
-	}
-	if (!w->later)
+	 * before the manifest does (it then owns the descriptor) */
+	if (!w->later) {
+		if (rc == 0 && fsync(w->fd) < 0) {
+			*err = xasprintf("fsync %s: %s", w->tmp, strerror(errno));
+			rc = -1;
+		}
+		if (rc == 0 && close(w->fd) < 0) {
+			*err = xasprintf("close %s: %s", w->tmp, strerror(errno));
+			rc = -1;
+		}
 		w->fd = -1;
+	}
 	if (rc == 0 && rename(w->tmp, w->path) < 0) {
 		*err = xasprintf("rename %s: %s", w->tmp, strerror(errno));
 		rc = -1;

@@ -22,7 +22,8 @@ struct dumpfile_w *dumpfile_create(const char *path, int zstd_level, char **err)
 int dumpfile_write(struct dumpfile_w *w, const void *p, size_t n, char **err);
 struct dumpsync;
 /* dumpfile_finish renames without waiting for the disk and hands the file to s, whose
- * drain the caller awaits before anything may count on the file being durable. */
+ * drain the caller awaits before anything may count on the file being durable; s NULL
+ * keeps the fsync in dumpfile_finish. */
 void dumpfile_sync_later(struct dumpfile_w *w, struct dumpsync *s);
 unsigned long long dumpfile_raw_bytes(const struct dumpfile_w *w);
 /* Flushes, fsyncs and renames PATH.tmp to PATH; fills info; frees w in every case. */

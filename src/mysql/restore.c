@@ -13,6 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A row costs the server about as much as 100 bytes of its data: on MariaDB 10.11 with
+ * 2 threads, 60-byte rows loaded at 29 MB/s, 280-byte rows at 63 MB/s and 1.6 KB rows at
+ * 79 MB/s. Weighing bytes alone put the ETA off by the mix of tables still to come. */
+#define ROW_COST 100.0
+
 struct restore *restore_new(const struct restore_opts *o)
 {
 	struct restore *r = xcalloc(1, sizeof *r);
@@ -171,8 +176,10 @@ void restore_add_file(struct restore *r, json_t *e)
 	if (restore_is_loaded(r, f->tschema, f->path))
 		f->state = RF_DONE;
 	if (f->t && f->kind == RK_DATA) {
+		json_int_t rows = json_integer_value(json_object_get(e, "rows"));
 		f->t->w += (double)f->raw;
-		f->t->rows_manifest += (unsigned long long)json_integer_value(json_object_get(e, "rows"));
+		f->t->cost += (double)f->raw + ROW_COST * (double)rows;
+		f->t->rows_manifest += (unsigned long long)rows;
 		if (f->state == RF_DONE) {
 			f->t->files_done++;
 			f->t->committed += (double)f->raw;
@@ -237,6 +244,7 @@ void restore_feed_end(struct restore *r, json_t *manifest)
 
 /* ---- progress ---- */
 
+
 static double table_frac(const struct restore *r, const struct rtable *t)
 {
 	if (t->w <= 0)
@@ -274,11 +282,13 @@ double restore_raw_done(const struct restore *r, double *total)
 	double done = 0, tot = 0;
 	for (size_t i = 0; i < r->ntables; i++) {
 		const struct rtable *t = r->tables[i];
-		tot += t->w;
-		done += t->w * table_frac(r, t);
+		tot += t->cost;
+		done += t->cost * table_frac(r, t);
 		if (t->indexes) {
-			/* ALTER ... ADD KEY reads the whole table, then sorts and writes the keys */
-			double iw = (t->idx_w < t->w ? t->idx_w : t->w) + 0.25 * t->w;
+			/* ALTER ... ADD KEY reads the whole table, then sorts and writes the keys;
+			 * on one thread it took half the time this much data would (bench: big's
+			 * two keys 1.4 s and small's one 0.9 s, against 63 and 35 MB here) */
+			double iw = 0.5 * ((t->idx_w < t->w ? t->idx_w : t->w) + 0.25 * t->w);
 			tot += iw;
 			if (t->indexes->state == RF_DONE)
 				done += iw;

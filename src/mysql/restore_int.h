@@ -25,7 +25,8 @@ struct rfile {
 struct rtable {
 	char *schema, *name, *tschema;
 	int files_total, files_done;   /* data files; total -1 until known */
-	double w, idx_w, committed, inflight;
+	double w, idx_w, committed, inflight; /* bytes of the dump files */
+	double cost;                   /* w plus its rows' share: the progress weight */
 	unsigned long long rows_manifest, rows_target;
 	bool schema_done;
 	int streaming;                 /* LOAD DATA statements running into it */

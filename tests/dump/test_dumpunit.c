@@ -1,6 +1,6 @@
 /* Unit checks of the dump building blocks: progress estimator, SQL literals and DDL
  * rewrites, INSERT to LOAD DATA text, the statement splitter, files (zstd round trip, sha256
- * refusal) and the background fsync of finished files. */
+ * refusal), the background fsync of finished files and how a restore weighs its tables. */
 #include "config.h"
 #include "mysql/dumpfile.h"
 #include "mysql/dumpsql.h"
@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include "mysql/progress.h"
+#include "mysql/restore_int.h"
 #include "mysql/restoreinfile.h"
 #include "mysql/restoresql.h"
 #include "util.h"
@@ -339,6 +340,37 @@ static void test_sync_later(const char *dir)
 	dumpsync_free(s);
 }
 
+static bool narrow_loaded(void *ud, const char *path)
+{
+	(void)ud;
+	return strstr(path, "narrow") != NULL;
+}
+
+static void test_restore_weights(void)
+{
+	SECTION("restore progress: a table's rows weigh as well as its bytes");
+	/* two tables of 1 MB each: 50,000 rows of 20 bytes against 500 rows of 2 KB; the
+	 * server's cost is mostly per row, so loading the narrow one is most of the work */
+	struct restore_opts o = {.dir = "/nonexistent", .threads = 2, .is_done = narrow_loaded, .stream = true};
+	struct restore *r = restore_new(&o);
+	const char *tables[] = {"narrow", "wide"};
+	const int rows[] = {50000, 500};
+	for (int i = 0; i < 2; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "db/2-%s.000001.sql", tables[i]);
+		json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i}", "path", path, "kind", "data", "schema", "db",
+				      "table", tables[i], "bytes", 1000000, "raw_bytes", 1000000, "rows", rows[i]);
+		restore_feed(r, e);
+		json_decref(e);
+	}
+	pthread_mutex_lock(&r->mu);
+	double total, done = restore_raw_done(r, &total);
+	pthread_mutex_unlock(&r->mu);
+	double frac = done / total;
+	CHECKF(frac > 0.8 && frac < 0.9, "narrow table loaded: %.0f %% done, want 80-90 %%", frac * 100);
+	restore_free(r);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
@@ -348,6 +380,7 @@ int main(void)
 	test_infile();
 	test_split_and_files(dir);
 	test_sync_later(dir);
+	test_restore_weights();
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup failed\n");

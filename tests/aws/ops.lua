@@ -51,9 +51,17 @@ eq('rule priority', found.Priority, '1')
 local act = list(found.Actions)[1]
 eq('fixed response', act.Type, 'fixed-response')
 eq('503', act.FixedResponseConfig.StatusCode, '503')
-local ok, err = pcall(aws.elb.maintenance_on, {listener = lis})
-eq('second maintenance rule refused', ok, false)
-has('priority in use', err, 'PriorityInUse')
+-- a rerun after a session stopped before its undo takes over the rule it left
+local again, existing = aws.elb.maintenance_on{listener = lis}
+eq('rerun takes over the same rule', again, rule)
+eq('rerun says the rule was there', existing, true)
+eq('still one maintenance rule', #list(aws.call('elbv2:DescribeRules', {ListenerArn = lis}).Rules), before + 1)
+local ok, err = pcall(aws.elb.maintenance_on, {listener = lis, status = 403})
+eq('another fixed response at the priority refused', ok, false)
+has('names the holder', err, 'not a 403 maintenance rule')
+ok, err = pcall(aws.elb.maintenance_on, {listener = lis, priority = 10})
+eq('a forward rule at the priority refused', ok, false)
+has('forward rule named', err, '(forward)')
 aws.elb.maintenance_off{rule = rule}
 eq('rules after off', #list(aws.call('elbv2:DescribeRules', {ListenerArn = lis}).Rules), before)
 ok, err = pcall(aws.elb.maintenance_off, {listener = lis, priority = 10})

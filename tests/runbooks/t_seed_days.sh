@@ -19,6 +19,10 @@ tj run "$TEJUN_TOP/runbooks/aurora-day1.lua" --no-tui --answers "$tmp/day1.ans" 
 grep -q 'instance runs 5.7.44' "$out" || fail "day 1 did not upgrade to 5.7.44"
 grep -q '✓ maint-off ok' "$out" || fail "day 1 did not reopen the service"
 
+# a session killed after its ALB step left the maintenance rule behind: day 2 takes it over
+# (instead of failing on PriorityInUse) and removes it when the service opens again
+printf "aws.elb.maintenance_on{listener = aws.elb.listener('prod-alb', 443)}\n" > "$tmp/stale.lua"
+"$TEJUN_BUILD/tests/luarun" "$tmp/stale.lua" >/dev/null 2>&1 || die "could not leave a stale maintenance rule"
 printf 's3-maint: yes\nalb-maint: yes\npromote: prod-aurora\nrename: yes\nroute53: yes\nmaint-off: yes\n' > "$tmp/day2.ans"
 tj run "$TEJUN_TOP/runbooks/aurora-day2.lua" --no-tui --answers "$tmp/day2.ans" --log-dir "$LOGS" \
   --param dump_dir="$tmp/dumps"
@@ -29,6 +33,7 @@ for s in replica lag s3-maint batches-off lambda-off alb-maint queue-empty dump 
 done
 grep -q 'verified: rows and checksums match for legacy_app' "$out" || fail "day 2: verify did not pass"
 grep -q 'prod-aurora.cluster' "$out" || fail "day 2: the CNAME was not pointed at the cluster"
+grep -q 'already in place: left by an earlier run' "$out" || fail "day 2: the stale ALB rule was not reported as taken over"
 
 # the moved database is on the Aurora stand-in under its new name, whole
 n=$(MYSQL_PWD=$TEJUN_SANDBOX_PASSWORD mariadb --no-defaults -uroot -h127.0.0.1 -P"$TEJUN_REPLICA_PORT" -N \
@@ -42,6 +47,8 @@ for rule in batch-daily-report batch-cleanup; do
 done
 printf '%s' "$state" | /usr/bin/python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if s['rules_ev']['batch-legacy-export']['State']=='DISABLED' else 1)" \
   || fail "batch-legacy-export was disabled before and must stay disabled"
+printf '%s' "$state" | /usr/bin/python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(any(r.get('Priority') == '1' for r in s['rules'].values()))" \
+  || fail "a maintenance rule is still on the ALB after day 2"
 for j in "$LOGS"/*.jsonl; do
   "$TEJUN" verify-log "$j" >/dev/null || fail "journal $j does not verify"
   grep -qF "$TEJUN_SANDBOX_PASSWORD" "$j" && fail "the database password reached $j"

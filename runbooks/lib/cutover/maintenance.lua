@@ -70,9 +70,9 @@ function M.enter()
     confirm = "Put the production ALB into maintenance (API answers 503)?",
     run = function(ctx)
       local listener = aws.elb.listener(ctx.params.alb, tonumber(ctx.params.alb_port))
-      local rule = aws.elb.maintenance_on { listener = listener, priority = 1 }
+      local rule, existing = aws.elb.maintenance_on { listener = listener, priority = 1 }
       ctx.set("alb_rule", rule or false)
-      ctx.log("maintenance rule", tostring(rule))
+      ctx.log("maintenance rule", tostring(rule), existing and "(already in place: left by an earlier run)" or "")
     end,
     undo = function(ctx)
       local rule = ctx.get("alb_rule")

@@ -138,8 +138,19 @@ step "route53" {
   confirm = "Point the application's private CNAME at Aurora?",
   timeout = 600,
   run = function(ctx)
+    local endpoint = ctx.get("aurora_endpoint")
+    if not endpoint then
+      -- the replica step ran in an earlier session (or was skipped): ask RDS
+      local ok, c = pcall(aws.rds.cluster, ctx.params.cluster)
+      endpoint = ok and c and c.Endpoint
+      if not endpoint then
+        ctx.fail("no Aurora endpoint to point " .. ctx.params.record .. " at: the replica step did not run in " ..
+          "this session, and cluster " .. ctx.params.cluster .. ": " .. (ok and "not found" or tostring(c)))
+      end
+      ctx.log("Aurora endpoint of cluster", ctx.params.cluster, "is", endpoint)
+    end
     local r = aws.route53.upsert { zone = ctx.params.zone, name = ctx.params.record,
-      value = ctx.get("aurora_endpoint"), ttl = 0, interval = 1 }
+      value = endpoint, ttl = 0, interval = 1 }
     ctx.set("dns_previous", r.previous and r.previous.value or false)
   end,
   undo = function(ctx)

@@ -12,6 +12,9 @@ local list = aws.list
 local prev = aws.s3.maintenance_on{bucket = 'prod-web', page = 'maintenance.html'}
 eq('kept index', prev.IndexDocument.Suffix, 'index.html')
 eq('maintenance index', aws.s3.website('prod-web').IndexDocument.Suffix, 'maintenance.html')
+local ok0, err0 = pcall(aws.s3.maintenance_on, {bucket = 'prod-web', page = 'maintenance.html'})
+eq('maintenance on twice refused', ok0, false)
+has('says the site is in maintenance already', err0, 'bucket prod-web already serves maintenance.html')
 aws.s3.maintenance_off{bucket = 'prod-web', previous = prev}
 local w = aws.s3.website('prod-web')
 eq('restored index', w.IndexDocument.Suffix, 'index.html')

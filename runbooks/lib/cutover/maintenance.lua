@@ -72,7 +72,8 @@ function M.enter()
       local listener = aws.elb.listener(ctx.params.alb, tonumber(ctx.params.alb_port))
       local rule, existing = aws.elb.maintenance_on { listener = listener, priority = 1 }
       ctx.set("alb_rule", rule or false)
-      ctx.log("maintenance rule", tostring(rule), existing and "(already in place: left by an earlier run)" or "")
+      ctx.log("maintenance rule", tostring(rule))
+      if existing then ctx.log("it was already in place: left by an earlier run; maint-off removes it") end
     end,
     undo = function(ctx)
       local rule = ctx.get("alb_rule")

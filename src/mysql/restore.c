@@ -244,7 +244,6 @@ void restore_feed_end(struct restore *r, json_t *manifest)
 
 /* ---- progress ---- */
 
-
 static double table_frac(const struct restore *r, const struct rtable *t)
 {
 	if (t->w <= 0)

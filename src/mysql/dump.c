@@ -7,6 +7,7 @@
 #include "mysql/dumpfile.h"
 #include "mysql/dumpsync.h"
 #include "mysql/dumpsql.h"
+#include "mysql/rowstream.h"
 #include "mysql/manifest.h"
 #include "util.h"
 #include <errno.h>
@@ -456,17 +457,16 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, int n
 {
 	struct dtable *t = ch->t;
 	struct dchunk *last = ch + n - 1;
-	char *sql = chunk_sql(ch, n);
-	MYSQL *m = c->mysql;
-	int rc = mysql_real_query(m, sql, strlen(sql));
+	char *sql = chunk_sql(ch, n), *why = NULL;
+	struct rowstream *res = rowstream_query(c->mysql, sql, c->opts.read_timeout, ROWSTREAM_ANY, &why);
 	free(sql);
-	MYSQL_RES *res = rc == 0 ? mysql_use_result(m) : NULL;
 	if (!res) {
-		*err = xasprintf("%s.%s: %s", t->schema, t->name, mysql_error(m));
+		*err = xasprintf("%s.%s: %s", t->schema, t->name, why);
+		free(why);
 		return -1;
 	}
-	unsigned nf = mysql_num_fields(res);
-	MYSQL_FIELD *fl = mysql_fetch_fields(res);
+	unsigned nf = rowstream_nfields(res);
+	const struct rowstream_field *fl = rowstream_fields(res);
 	enum dumpsql_kind *kinds = xcalloc(nf ? nf : 1, sizeof *kinds);
 	int pkcol = -1;
 	for (unsigned i = 0; i < nf; i++) {
@@ -482,10 +482,10 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, int n
 	sbuf_addf(&head, " (%s) VALUES\n", t->collist ? t->collist : "");
 	struct out o = {.d = d, .t = t};
 	unsigned long long rows = 0, file_limit = 2 * d->o.chunk_bytes;
-	rc = 0;
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res))) {
-		unsigned long *lens = mysql_fetch_lengths(res);
+	int got, rc = 0;
+	char **row;
+	unsigned long *lens;
+	while ((got = rowstream_next(res, &row, &lens, &why)) > 0) {
 		if (!o.w && out_open(&o, err) < 0) {
 			rc = -1;
 			break;
@@ -532,10 +532,11 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, int n
 			}
 		}
 	}
-	if (rc == 0 && mysql_errno(m)) {
-		*err = xasprintf("%s.%s: %s", t->schema, t->name, mysql_error(m));
+	if (rc == 0 && got < 0) {
+		*err = xasprintf("%s.%s: %s", t->schema, t->name, why);
 		rc = -1;
 	}
+	free(why);
 	if (rc == 0 && stmt.len) {
 		sbuf_add(&stmt, ";\n", 2);
 		rc = dumpfile_write(o.w, stmt.data, stmt.len, err);
@@ -545,7 +546,7 @@ static int dump_chunk(struct dump *d, struct dbconn *c, struct dchunk *ch, int n
 	if (o.w)
 		dumpfile_abort(o.w);
 	free(o.rel);
-	mysql_free_result(res);
+	rowstream_close(res);
 	sbuf_free(&head);
 	sbuf_free(&stmt);
 	free(kinds);

@@ -61,7 +61,10 @@ static int run_sql(struct dbconn *c, const char *sql, size_t len)
 	return mysql_errno(m) ? -1 : 0;
 }
 
-static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f)
+/* Records f as loaded. Outside a transaction a deadlock or lock wait timeout undoes only
+ * this insert (markers of neighbouring files meet in the table's gap locks), so it is run
+ * again; inside one the caller rolls the whole file back and loads it again. */
+static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f, bool trx)
 {
 	if (!r->dump_id[0])
 		return 0;
@@ -71,7 +74,15 @@ static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f)
 			     {.kind = DBV_STRING, .s = f->sha, .len = strlen(f->sha)}};
 	char *sql = dbconn_format(c, "INSERT INTO " MARKERS " (dump_id, target_schema, path, sha256) "
 				  "VALUES (?, ?, ?, ?)", v, 4);
-	int rc = sql ? dbconn_exec(c, sql, NULL, NULL) : -1;
+	int rc = -1;
+	for (int attempt = 1; sql && attempt <= 5; attempt++) {
+		rc = dbconn_exec(c, sql, NULL, NULL);
+		unsigned en = rc < 0 ? mysql_errno(c->mysql) : 0;
+		if (rc == 0 || trx || (en != 1213 && en != 1205) || attempt == 5)
+			break;
+		restore_note(r, "%s: recording it as loaded: %s; trying again", f->path, c->err);
+		usleep(50000u * (unsigned)attempt);
+	}
 	free(sql);
 	return rc;
 }
@@ -365,7 +376,7 @@ static int load_file(struct restore *r, struct dbconn *c, struct rfile *f, char 
 	}
 	if (k < 0)
 		rc = -1;
-	if (rc == 0 && mark_done(r, c, f) < 0) {
+	if (rc == 0 && mark_done(r, c, f, trx) < 0) {
 		*err = xasprintf("%s: recording it as loaded: %s", f->path, c->err);
 		rc = -1;
 	}
@@ -591,8 +602,6 @@ static int markers_load(struct restore *r, struct dbconn *c, char **err)
 		json_object_set_new(r->done_set, key, json_true());
 		free(key);
 	}
-	if (res->nrows)
-		restore_note(r, "resuming: %zu files already loaded by an earlier run", res->nrows);
 	dbres_free(res);
 	return 0;
 }
@@ -600,13 +609,15 @@ static int markers_load(struct restore *r, struct dbconn *c, char **err)
 /* Every file not yet loaded is there at its size (a resumed copy removed the loaded ones). */
 static int check_files(struct restore *r, json_t *m, char **err)
 {
-	size_t i;
+	size_t i, loaded = 0;
 	json_t *f;
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		const char *path = json_string_value(json_object_get(f, "path"));
 		const char *schema = json_string_value(json_object_get(f, "schema"));
-		if (restore_is_loaded(r, schema ? restore_target_schema(r, schema) : NULL, path))
+		if (restore_is_loaded(r, schema ? restore_target_schema(r, schema) : NULL, path)) {
+			loaded++;
 			continue;
+		}
 		char *p = xasprintf("%s/%s", r->o.dir, path);
 		struct stat sb;
 		unsigned long long want = (unsigned long long)json_integer_value(json_object_get(f, "bytes"));
@@ -619,6 +630,10 @@ static int check_files(struct restore *r, json_t *m, char **err)
 		}
 		free(p);
 	}
+	/* markers of the same dump loaded under other names (a rehearsal) do not count */
+	if (loaded)
+		restore_note(r, "resuming: %zu of %zu files already loaded by an earlier run", loaded,
+			     json_array_size(json_object_get(m, "files")));
 	return 0;
 }
 

@@ -54,6 +54,8 @@ out=$($TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${d
   || { cat "$work/resume.err"; fail "resume"; }
 skipped=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['files_skipped'])" "$out")
 [ "$skipped" -ge 1 ] || fail "resume skipped nothing"
+grep -q "resuming: $skipped of $total files already loaded" "$work/resume.err" \
+  || { cat "$work/resume.err"; fail "the resume does not say how many files it skips"; }
 [ "$(src -e "SELECT COUNT(*) FROM \`$db\`.nopk")" = "$(dst -e "SELECT COUNT(*) FROM \`${db}_r\`.nopk")" ] \
   || fail "row count of the table without primary key differs: a file was loaded twice or lost"
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_r" || fail "resumed restore differs"

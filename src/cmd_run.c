@@ -201,7 +201,8 @@ static struct cast *start_recording(const char *journal_path, struct winsize ws,
 	return rec;
 }
 
-static int run_session(struct run_opts *o, struct runbook *rb, struct resume_info *ri, const char *journal_path)
+static int run_session(struct run_opts *o, struct runbook *rb, struct resume_info *ri, const char *journal_path,
+		       const char *const *warnings)
 {
 	char *err = NULL;
 	char *operator_name = o->operator_name ? xstrdup(o->operator_name) : default_operator();
@@ -229,7 +230,8 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	bus_add(&bus, journal_sink(j));
 
 	struct engine_options eo = {.operator_name = operator_name, .host = host, .session_id = sid,
-				    .dry_run = o->dry_run, .term_cols = ws.ws_col, .term_rows = ws.ws_row};
+				    .dry_run = o->dry_run, .term_cols = ws.ws_col, .term_rows = ws.ws_row,
+				    .warnings = warnings};
 	bool use_tui = tty && !o->no_tui && !o->answers;
 	eo.autorun = !use_tui;
 	struct engine *e = engine_new(rb, &bus, loop, &eo);
@@ -295,6 +297,24 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	free(operator_name);
 	free(sid);
 	return code;
+}
+
+/* A fresh session after an unfinished one of the same runbook starts from whatever that one
+ * left changed (a batch it stopped, a trigger it disabled): say so, and how to carry it on. */
+static char **earlier_sessions(const char *dir, const struct run_opts *o, const struct runbook *rb)
+{
+	char **lines;
+	size_t n = session_unfinished(dir, rb->id, 3, &lines);
+	for (size_t i = 0; i < n; i++) {
+		char *id = xstrndup(lines[i], strcspn(lines[i], " "));
+		char *w = xasprintf("earlier session %s: what it changed stays changed and this session starts "
+				    "from there; to carry that one on instead: tejun run %s --resume %s",
+				    lines[i], o->runbook, id);
+		free(id);
+		free(lines[i]);
+		lines[i] = w;
+	}
+	return lines;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -363,7 +383,11 @@ static int cmd_run(int argc, char **argv)
 		journal_path = xasprintf("%s/%s.jsonl", dir, sid);
 		free(sid);
 	}
-	rc = run_session(&o, rb, resuming ? &ri : NULL, journal_path);
+	char **warnings = resuming ? NULL : earlier_sessions(dir, &o, rb);
+	rc = run_session(&o, rb, resuming ? &ri : NULL, journal_path, (const char *const *)warnings);
+	for (size_t i = 0; warnings && warnings[i]; i++)
+		free(warnings[i]);
+	free(warnings);
 	if (resuming)
 		resume_free(&ri);
 out:

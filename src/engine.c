@@ -777,6 +777,8 @@ void engine_start(struct engine *e, const struct resume_state *rs)
 {
 	if (!rs) {
 		bus_emit(e->bus, EV_SESSION, NULL, session_header(e));
+		for (size_t i = 0; e->opt.warnings && e->opt.warnings[i]; i++)
+			bus_emit(e->bus, EV_LOG, NULL, json_pack("{s:s,s:s}", "text", e->opt.warnings[i], "level", "warn"));
 	} else {
 		json_t *interrupted = json_array();
 		for (size_t i = 0; i < rs->nsteps; i++) {

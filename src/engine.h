@@ -33,6 +33,7 @@ struct engine_options {
 	bool autorun;        /* run every step without waiting for run commands (line view) */
 	int term_cols, term_rows;
 	double slice_limit;  /* seconds a step may run without yielding; 0 = default */
+	const char *const *warnings; /* NULL-terminated; journaled after a fresh session's header */
 };
 
 /* State recovered from a journal for --resume. */

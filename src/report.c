@@ -156,6 +156,12 @@ static int fold(void *arg, const struct journal_event *je)
 		r->resumes++;
 		r->ended = false;
 		break;
+	case EV_LOG:
+		if (!ev->step && strcmp(str(d, "level"), "warn") == 0) {
+			r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
+			r->warnings[r->nwarnings++] = xstrdup(str(d, "text"));
+		}
+		break;
 	case EV_STEP_START: {
 		int attempt = (int)json_integer_value(json_object_get(d, "attempt"));
 		if (!s->started) {
@@ -252,6 +258,9 @@ void report_free(struct report *r)
 	free(r->host);
 	free(r->version);
 	free(r->end_status);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
 	for (size_t i = 0; i < r->nsteps; i++) {
 		struct report_step *s = &r->steps[i];
 		free(s->id);
@@ -404,4 +413,6 @@ void report_summary(const struct report *r, report_kv_fn kv, FILE *f)
 		snprintf(buf, sizeof buf, "%ld time(s)", r->resumes);
 		kv(f, "Resumed", buf, false);
 	}
+	for (size_t i = 0; i < r->nwarnings; i++)
+		kv(f, "Warning", r->warnings[i], false);
 }

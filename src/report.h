@@ -60,6 +60,8 @@ struct report {
 	char *end_status;
 	int exit_code;
 	long resumes;
+	char **warnings;             /* session-level warnings (an earlier unfinished session) */
+	size_t nwarnings;
 	struct report_step *steps;
 	size_t nsteps;
 	struct report_series *series;

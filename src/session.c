@@ -3,6 +3,8 @@
 #include "session.h"
 #include "util.h"
 #include <dirent.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -95,4 +97,97 @@ char *session_id_of(const char *path)
 	if (ends_with(b, ".jsonl"))
 		n -= 6;
 	return xstrndup(b, n);
+}
+
+/* "20261124T100200Z-RUNBOOKID-3f2a.jsonl" of this runbook id exactly */
+static bool is_session_of(const char *name, const char *rb)
+{
+	size_t n = strlen(name), r = strlen(rb);
+	return n == 28 + r && name[15] == 'Z' && name[16] == '-' && strncmp(name + 17, rb, r) == 0 &&
+	       name[17 + r] == '-' && ends_with(name, ".jsonl");
+}
+
+/* How a journal ended, from its last complete line: "done", another end status, or NULL
+ * when it has no end (killed, or the host went down) or could not be read. */
+static char *end_status(const char *path, bool *readable)
+{
+	*readable = false;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char buf[8192];
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	long from = size > (long)sizeof buf - 1 ? size - (long)sizeof buf + 1 : 0;
+	size_t n = size >= 0 && fseek(f, from, SEEK_SET) == 0 ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	fclose(f);
+	if (size < 0)
+		return NULL;
+	*readable = true;
+	buf[n] = '\0';
+	/* the last line that ends in a newline and parses; a torn tail is skipped */
+	char *status = NULL;
+	for (char *end = strrchr(buf, '\n'); end && !status; ) {
+		*end = '\0';
+		char *start = strrchr(buf, '\n');
+		start = start ? start + 1 : buf;
+		json_t *ev = json_loads(start, 0, NULL);
+		if (ev) {
+			const char *type = json_string_value(json_object_get(ev, "type"));
+			const char *st = json_string_value(json_object_get(json_object_get(ev, "data"), "status"));
+			status = xstrdup(type && strcmp(type, "end") == 0 && st ? st : "");
+			json_decref(ev);
+		}
+		end = start > buf ? start - 1 : NULL;
+	}
+	if (status && !*status) {
+		free(status);
+		return NULL;
+	}
+	return status;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, char ***lines)
+{
+	*lines = xcalloc(max + 1, sizeof **lines);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	char **names = NULL;
+	size_t nn = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_session_of(de->d_name, runbook_id)) {
+			names = xrealloc(names, (nn + 1) * sizeof *names);
+			names[nn++] = xstrdup(de->d_name);
+		}
+	closedir(d);
+	if (nn)
+		qsort(names, nn, sizeof *names, newest_first); /* ids begin with their UTC start time */
+	size_t k = 0;
+	for (size_t i = 0; i < nn; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		bool readable;
+		char *st = end_status(path, &readable);
+		free(path);
+		if (st && strcmp(st, "done") == 0) {
+			free(st);
+			break; /* a later finished session supersedes anything before it */
+		}
+		if (readable && k < max) {
+			char *id = session_id_of(names[i]);
+			(*lines)[k++] = st ? xasprintf("%s ended %s", id, st)
+					   : xasprintf("%s did not end (killed, or its host went down)", id);
+			free(id);
+		}
+		free(st);
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	return k;
 }

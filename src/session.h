@@ -1,6 +1,7 @@
 /* Where sessions live and how a SESSION argument (id, prefix or path) finds its journal. */
 #ifndef TEJUN_SESSION_H
 #define TEJUN_SESSION_H
+#include <stddef.h>
 
 /* --log-dir, else $XDG_STATE_HOME/tejun/sessions, else ~/.local/state/tejun/sessions. Caller frees. */
 char *session_log_dir(const char *override);
@@ -12,4 +13,8 @@ char *session_new_id(const char *runbook_id);
 char *session_resolve(const char *dir, const char *arg, char **err);
 /* The id of a journal path (basename without .jsonl). Caller frees. */
 char *session_id_of(const char *path);
+/* Sessions of runbook_id in dir that did not finish ("done") and are newer than its last
+ * finished one, newest first, at most max: one line each, "ID ended aborted" or "ID did
+ * not end ...". Returns the count; *lines (NULL-terminated) is the caller's to free. */
+size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, char ***lines);
 #endif

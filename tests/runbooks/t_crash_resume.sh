@@ -3,6 +3,7 @@
 # Finished steps are not rerun, the interrupted step waits for a decision (no answer: exit 1,
 # not rerun), `retry` runs it again and the session finishes 0 with set/get values intact.
 # A changed runbook is refused unless --force (journaled); a torn last line is tolerated.
+# A fresh session started while one has not finished is warned (until a later one finishes).
 . "$(dirname "$0")/lib.sh"
 d="$tmp/work"
 mkdir -p "$d"
@@ -33,6 +34,19 @@ expect_jq "after the crash: no end event" "$J" 'len(of("end"))' '0'
 expect_jq "after the crash: first finished" "$J" '[e["data"]["state"] for e in of("step_end", "first")]' '["ok"]'
 expect_jq "after the crash: long started, never ended" "$J" '[len(of("step_start", "long")), len(of("step_end", "long"))]' '[1,0]'
 expect_verified "$J"
+
+# --- a fresh session while that one is unfinished: warned, with the command to carry it on
+run "$RB/crash.lua" --param dir="$d" --param nap=0.1
+expect_rc 0 "a fresh session after the crash"
+J2=$(journal)
+expect_has "fresh session: the operator is warned" "earlier session $S did not end" "$out"
+expect_jq "fresh session: the warning is journaled for the reviewer, with the resume command" "$J2" \
+  "[e['data']['level'] for e in of('log') if 'step' not in e and 'tejun run $RB/crash.lua --resume $S' in e['data']['text']]" '["warn"]'
+tj report "$J2"
+expect_has "fresh session: the reviewer's report shows the warning" "earlier session $S did not end" "$out"
+run "$RB/crash.lua" --param dir="$d" --param nap=0.1
+expect_rc 0 "another fresh session"
+expect_lacks "a finished session supersedes the crashed one: no warning" "earlier session" "$out"
 
 # --- resume without an answer: the interrupted step waits for a decision; nothing reruns
 tj run "$RB/crash.lua" --no-tui --log-dir "$LOGS" --resume "$S"

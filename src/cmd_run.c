@@ -304,15 +304,27 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 static char **earlier_sessions(const char *dir, const struct run_opts *o, const struct runbook *rb)
 {
 	char **lines;
-	size_t n = session_unfinished(dir, rb->id, 3, &lines);
-	for (size_t i = 0; i < n; i++) {
-		char *id = xstrndup(lines[i], strcspn(lines[i], " "));
-		char *w = xasprintf("earlier session %s: what it changed stays changed and this session starts "
-				    "from there; to carry that one on instead: tejun run %s --resume %s",
-				    lines[i], o->runbook, id);
-		free(id);
-		free(lines[i]);
-		lines[i] = w;
+	size_t n = session_unfinished(dir, rb->id, 4, &lines);
+	if (n == 0)
+		return lines;
+	/* the newest in full; older ones (rehearsals given up, most likely) on one line */
+	char *id = xstrndup(lines[0], strcspn(lines[0], " "));
+	char *w = xasprintf("earlier session %s: what it changed stays changed and this session starts from "
+			    "there; to carry that one on instead: tejun run %s --resume %s",
+			    lines[0], o->runbook, id);
+	free(id);
+	free(lines[0]);
+	lines[0] = w;
+	if (n > 1) {
+		struct sbuf b;
+		sbuf_init(&b);
+		sbuf_adds(&b, "older sessions of this runbook did not finish either: ");
+		for (size_t i = 1; i < n; i++) {
+			sbuf_addf(&b, "%s%s", i > 1 ? "; " : "", lines[i]);
+			free(lines[i]);
+			lines[i] = NULL;
+		}
+		lines[1] = sbuf_steal(&b);
 	}
 	return lines;
 }

@@ -430,6 +430,10 @@ static void on_log(struct tui_model *m, const struct event *ev, int si)
 	else if (lv && strcmp(lv, "error") == 0)
 		level = TUI_ERROR;
 	tui_model_log_add(tui_model_log(m, si), ev->ts, level, get_str(ev->data, "text"));
+	/* a session-level warning (an earlier session left unfinished) must be seen before the
+	 * first step runs: it heads the first step's log too, which is what the screen opens on */
+	if (si < 0 && level != TUI_INFO && m->nsteps > 0)
+		tui_model_log_add(&m->steps[0].log, ev->ts, level, get_str(ev->data, "text"));
 }
 
 static void on_progress(struct tui_model *m, const struct event *ev, int si)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # kill -9 in the middle of a step, then --resume: the screen is rebuilt from the journal
 # (finished steps stay finished), the interrupted step waits for a decision, retry runs it.
+# A fresh session after that (aborted) one opens on a warning naming it.
 . "$(dirname "$0")/lib.sh"
 
 start 80 24 -- run "$RUNBOOKS/logs.lua" --log-dir "$WORK/logs"
@@ -32,3 +33,17 @@ keys y
 wait_for ' ABORTED ' 5
 keys q
 expect_restored 1
+
+# a fresh session now: the screen opens on a warning naming the unfinished one
+tx kill-server
+start 80 24 -- run "$RUNBOOKS/logs.lua" --log-dir "$WORK/logs"
+wait_for '\[enter\] run 1'
+wait_for 'earlier session' 5
+expect 'ended aborted' "the warning says how it ended"
+keys a
+wait_fast 'Are you sure'
+keys y
+wait_for ' ABORTED ' 5
+keys q
+expect_restored 1
+ok "a fresh session after an unfinished one is warned on screen"

@@ -3,6 +3,14 @@
 # (finished steps stay finished), the interrupted step waits for a decision, retry runs it.
 # A fresh session after that (aborted) one opens on a warning naming it.
 . "$(dirname "$0")/lib.sh"
+abort_and_quit() { # a, confirmed: the session ends ABORTED and q leaves the terminal as it was
+	keys a
+	wait_fast 'Are you sure'
+	keys y
+	wait_for ' ABORTED ' 5
+	keys q
+	expect_restored 1
+}
 
 start 80 24 -- run "$RUNBOOKS/logs.lua" --log-dir "$WORK/logs"
 wait_for '\[enter\] run 1'
@@ -27,12 +35,7 @@ wait_for '▶ +3 長い処理' 5
 wait_for 'rows/s · ETA' 5
 ok "resumed: history rebuilt, interrupted step retried"
 
-keys a
-wait_fast 'Are you sure'
-keys y
-wait_for ' ABORTED ' 5
-keys q
-expect_restored 1
+abort_and_quit
 
 # a fresh session now: the screen opens on a warning naming the unfinished one
 tx kill-server
@@ -40,10 +43,5 @@ start 80 24 -- run "$RUNBOOKS/logs.lua" --log-dir "$WORK/logs"
 wait_for '\[enter\] run 1'
 wait_for 'earlier session' 5
 expect 'ended aborted' "the warning says how it ended"
-keys a
-wait_fast 'Are you sure'
-keys y
-wait_for ' ABORTED ' 5
-keys q
-expect_restored 1
+abort_and_quit
 ok "a fresh session after an unfinished one is warned on screen"

@@ -2,8 +2,8 @@
  *
  * On a plain (no TLS, no compression) connection of MariaDB Connector/C the result set is
  * read straight from the socket in large reads and parsed here: the library reads 16 KB at
- * a time through its own cache and copies every row, which on a 2-core host costs about an
- * eighth of the dump's client CPU. Anything else goes through mysql_use_result. Both give
+ * a time through its own cache and copies every row, which on a 2-core host cost about a
+ * fifth of the dump's client CPU (1.15 -> 0.93 CPU-s for 574 MB). Anything else goes through mysql_use_result. Both give
  * the same rows: NUL-terminated cells (which may contain NULs), NULL as a null pointer. */
 #ifndef TEJUN_MYSQL_ROWSTREAM_H
 #define TEJUN_MYSQL_ROWSTREAM_H

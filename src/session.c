@@ -108,7 +108,7 @@ static bool is_session_of(const char *name, const char *rb)
 }
 
 /* How a journal ended, from its last complete line: "done", another end status, or NULL
- * when it has no end (killed, or the host went down) or could not be read. */
+ * when it has no end (killed, host down, still running) or could not be read. */
 static char *end_status(const char *path, bool *readable)
 {
 	*readable = false;
@@ -125,8 +125,7 @@ static char *end_status(const char *path, bool *readable)
 	*readable = true;
 	buf[n] = '\0';
 	/* the last line that ends in a newline and parses; a torn tail is skipped */
-	char *status = NULL;
-	for (char *end = strrchr(buf, '\n'); end && !status; ) {
+	for (char *end = strrchr(buf, '\n'); end;) {
 		*end = '\0';
 		char *start = strrchr(buf, '\n');
 		start = start ? start + 1 : buf;
@@ -134,16 +133,13 @@ static char *end_status(const char *path, bool *readable)
 		if (ev) {
 			const char *type = json_string_value(json_object_get(ev, "type"));
 			const char *st = json_string_value(json_object_get(json_object_get(ev, "data"), "status"));
-			status = xstrdup(type && strcmp(type, "end") == 0 && st ? st : "");
+			char *status = type && strcmp(type, "end") == 0 && st ? xstrdup(st) : NULL;
 			json_decref(ev);
+			return status;
 		}
 		end = start > buf ? start - 1 : NULL;
 	}
-	if (status && !*status) {
-		free(status);
-		return NULL;
-	}
-	return status;
+	return NULL;
 }
 
 static int newest_first(const void *a, const void *b)
@@ -169,7 +165,7 @@ size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, c
 	if (nn)
 		qsort(names, nn, sizeof *names, newest_first); /* ids begin with their UTC start time */
 	size_t k = 0;
-	for (size_t i = 0; i < nn; i++) {
+	for (size_t i = 0; i < nn && k < max; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		bool readable;
 		char *st = end_status(path, &readable);
@@ -178,10 +174,10 @@ size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, c
 			free(st);
 			break; /* a later finished session supersedes anything before it */
 		}
-		if (readable && k < max) {
+		if (readable) {
 			char *id = session_id_of(names[i]);
 			(*lines)[k++] = st ? xasprintf("%s ended %s", id, st)
-					   : xasprintf("%s did not end (killed, or its host went down)", id);
+					   : xasprintf("%s did not end (killed, its host went down, or still running)", id);
 			free(id);
 		}
 		free(st);

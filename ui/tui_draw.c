@@ -668,8 +668,10 @@ void tui_draw(struct tui *t)
 		steps_pane(t, &L);
 		detail_pane(t, &L);
 		tui_dialog_footer(t);
+		/* a reason being typed replaces the prompt's dialog, whose [r]/[s]/[a] keys would
+		 * otherwise still show while those letters go into the reason */
 		const struct tui_prompt *p = tui_model_prompt(t->model);
-		if (p)
+		if (p && t->modal != TUI_MODAL_INPUT)
 			tui_dialog_prompt(t, p);
 		if (t->modal == TUI_MODAL_HELP)
 			tui_dialog_help(t);

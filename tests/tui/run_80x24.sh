@@ -66,6 +66,7 @@ wait_fast 'cancelled'
 expect 'did not finish: decide' "still deciding after 'no'"
 keys s
 wait_fast 'Skip: reason'
+wait_gone 'did not finish: decide' # its [r]/[s]/[a] dialog gives way while the reason is typed
 typed 'known flaky in staging'
 keys Enter
 wait_for '↷ +4 fails' 10

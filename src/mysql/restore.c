@@ -133,6 +133,7 @@ static struct rtable *table_for(struct restore *r, const char *schema, const cha
 	t->name = xstrdup(name);
 	t->tschema = xstrdup(restore_target_schema(r, schema));
 	t->files_total = -1;
+	t->ix = r->ntables;
 	r->tables = xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
 	r->tables[r->ntables++] = t;
 	return t;
@@ -178,6 +179,8 @@ void restore_add_file(struct restore *r, json_t *e)
 	if (f->t && f->kind == RK_DATA) {
 		json_int_t rows = json_integer_value(json_object_get(e, "rows"));
 		f->t->w += (double)f->raw;
+		if ((double)f->raw > f->t->max_raw)
+			f->t->max_raw = (double)f->raw;
 		f->t->cost += (double)f->raw + ROW_COST * (double)rows;
 		f->t->rows_manifest += (unsigned long long)rows;
 		if (f->state == RF_DONE) {
@@ -242,6 +245,63 @@ void restore_feed_end(struct restore *r, json_t *manifest)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* ---- scheduling ---- */
+
+/* MariaDB 10.6+ inserts into an empty table under a table lock when foreign and unique
+ * checks are off (MDEV-515, MDEV-24818): a second load into it would wait, idle, until the
+ * first commits. Such a table takes one loader until its first file is in. */
+static bool fresh(const struct rtable *t)
+{
+	return t && t->files_done == 0;
+}
+
+static bool locked(const struct restore *r, const struct rtable *t)
+{
+	return r->empty_lock && fresh(t) && t->loading > 0;
+}
+
+/* Which data file to load first: tables with an index build to come go first, so their
+ * builds overlap the loading of the others instead of running alone at the end; then the
+ * largest file, so the run ends on small files that finish together. A table not yet
+ * started opens with its smallest file, the one that holds its table lock the shortest. */
+static bool before(const struct rfile *a, const struct rfile *b)
+{
+	bool ia = a->t && a->t->indexes, ib = b->t && b->t->indexes;
+	if (ia != ib)
+		return ia;
+	if (a->t == b->t && fresh(a->t))
+		return a->raw < b->raw;
+	double ra = fresh(a->t) ? a->t->max_raw : (double)a->raw;
+	double rb = fresh(b->t) ? b->t->max_raw : (double)b->raw;
+	return ra > rb;
+}
+
+struct rfile *restore_pick(struct restore *r, bool *more)
+{
+	struct rfile *data = NULL, *idx = NULL;
+	*more = !r->feed_ended;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct rfile *f = r->files[i];
+		if (f->kind == RK_POST || f->kind == RK_MYSQLDUMP)
+			continue;
+		if (f->state == RF_RUNNING)
+			*more = true;
+		if (f->state != RF_PENDING)
+			continue;
+		*more = true;
+		if (f->kind == RK_SCHEMA)
+			return f;
+		if (f->kind == RK_INDEXES && !idx && f->t->schema_done && f->t->files_total >= 0 &&
+		    f->t->files_done >= f->t->files_total)
+			idx = f;
+		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && !locked(r, f->t) &&
+		    (!data || before(f, data)))
+			data = f;
+	}
+	/* an index build is long: start it as soon as its table is loaded */
+	return idx ? idx : data;
+}
+
 /* ---- progress ---- */
 
 static double table_frac(const struct restore *r, const struct rtable *t)
@@ -267,13 +327,21 @@ static double table_frac(const struct restore *r, const struct rtable *t)
 /* An index build says nothing of its own progress (MariaDB reports none for ALTER ADD
  * INDEX); credit it as if it ran at the restore's rate so far, never beyond 90 %, so the
  * bar and the ETA move through it instead of jumping at its end. */
-static double index_credit(const struct restore *r, const struct rfile *f, double iw)
+double restore_index_credit(const struct restore *r, const struct rfile *f, double iw)
 {
 	double rate = r->prog_started ? progress_rate(&r->prog) : 0;
 	if (rate <= 0 || iw <= 0)
 		return 0;
 	double c = (now_mono() - f->started) * rate / (double)r->o.threads;
 	return c < 0.9 * iw ? c : 0.9 * iw;
+}
+
+/* ALTER ... ADD KEY reads the whole table, then sorts and writes the keys; on one thread
+ * it took half the time this much data would (bench: big's two keys 1.4 s and small's one
+ * 0.9 s, against 63 and 35 MB here) */
+double restore_index_weight(const struct rtable *t)
+{
+	return 0.5 * ((t->idx_w < t->w ? t->idx_w : t->w) + 0.25 * t->w);
 }
 
 double restore_raw_done(const struct restore *r, double *total)
@@ -284,15 +352,12 @@ double restore_raw_done(const struct restore *r, double *total)
 		tot += t->cost;
 		done += t->cost * table_frac(r, t);
 		if (t->indexes) {
-			/* ALTER ... ADD KEY reads the whole table, then sorts and writes the keys;
-			 * on one thread it took half the time this much data would (bench: big's
-			 * two keys 1.4 s and small's one 0.9 s, against 63 and 35 MB here) */
-			double iw = 0.5 * ((t->idx_w < t->w ? t->idx_w : t->w) + 0.25 * t->w);
+			double iw = restore_index_weight(t);
 			tot += iw;
 			if (t->indexes->state == RF_DONE)
 				done += iw;
 			else if (t->indexes->state == RF_RUNNING)
-				done += index_credit(r, t->indexes, iw);
+				done += restore_index_credit(r, t->indexes, iw);
 		}
 	}
 	for (size_t i = 0; i < r->nfiles; i++)
@@ -311,7 +376,8 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 	pthread_mutex_lock(&r->mu);
 	double total, raw = restore_raw_done(r, &total), now = now_mono();
 	if (!r->prog_started && r->feed_ended && !r->o.stream) {
-		progress_init(&r->prog, total, r->t0);
+		/* from now: connecting and checking files are not the load's pace */
+		progress_init(&r->prog, total, now);
 		r->prog_started = true;
 	}
 	if (r->prog_started) {

@@ -30,7 +30,10 @@ struct rtable {
 	unsigned long long rows_manifest, rows_target;
 	bool schema_done;
 	int streaming;                 /* LOAD DATA statements running into it */
+	int loading;                   /* data files being loaded into it */
+	double max_raw;                /* its largest data file */
 	struct rfile *indexes;
+	size_t ix;                     /* its place in restore.tables */
 };
 
 struct restore {
@@ -53,6 +56,7 @@ struct restore {
 	size_t skipped;
 	unsigned long long rows_loaded, rows_infile; /* rows_infile: loaded by LOAD DATA */
 	int infile_off;                /* the target refused LOAD DATA LOCAL: INSERTs from now */
+	bool empty_lock;               /* a load into an empty table locks the table (MariaDB 10.6+) */
 };
 
 void restore_note(struct restore *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -64,6 +68,12 @@ bool restore_is_loaded(const struct restore *r, const char *tschema, const char 
 /* With r->mu held: one manifest file entry joins the plan; table sizes from a manifest. */
 void restore_add_file(struct restore *r, json_t *e);
 void restore_learn_manifest(struct restore *r, json_t *m);
+/* With r->mu held: the next file a worker may load, NULL if none now (*more: some may
+ * come, or are running). */
+struct rfile *restore_pick(struct restore *r, bool *more);
 /* With r->mu held: raw bytes done and the total, before the estimator. */
 double restore_raw_done(const struct restore *r, double *total);
+/* A table's deferred index build, in the progress's units; what a running one has done. */
+double restore_index_weight(const struct rtable *t);
+double restore_index_credit(const struct restore *r, const struct rfile *f, double iw);
 #endif

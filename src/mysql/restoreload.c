@@ -416,43 +416,6 @@ static int load_file_retrying(struct restore *r, struct dbconn *c, struct rfile 
 	}
 }
 
-/* Which data file to load first: tables with an index build to come go first, so their
- * builds overlap the loading of the others instead of running alone at the end; then the
- * largest file, so the run ends on small files that finish together. */
-static bool before(const struct rfile *a, const struct rfile *b)
-{
-	bool ia = a->t && a->t->indexes, ib = b->t && b->t->indexes;
-	if (ia != ib)
-		return ia;
-	return a->raw > b->raw;
-}
-
-/* Called with r->mu held: the next job a worker may start, NULL if none now. */
-static struct rfile *pick(struct restore *r, bool *more)
-{
-	struct rfile *data = NULL, *idx = NULL;
-	*more = !r->feed_ended;
-	for (size_t i = 0; i < r->nfiles; i++) {
-		struct rfile *f = r->files[i];
-		if (f->kind == RK_POST || f->kind == RK_MYSQLDUMP)
-			continue;
-		if (f->state == RF_RUNNING)
-			*more = true;
-		if (f->state != RF_PENDING)
-			continue;
-		*more = true;
-		if (f->kind == RK_SCHEMA)
-			return f;
-		if (f->kind == RK_INDEXES && !idx && f->t->schema_done && f->t->files_total >= 0 &&
-		    f->t->files_done >= f->t->files_total)
-			idx = f;
-		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && (!data || before(f, data)))
-			data = f;
-	}
-	/* an index build is long: start it as soon as its table is loaded */
-	return idx ? idx : data;
-}
-
 static void finish_file(struct restore *r, struct rfile *f)
 {
 	pthread_mutex_lock(&r->mu);
@@ -461,6 +424,7 @@ static void finish_file(struct restore *r, struct rfile *f)
 		f->t->schema_done = true;
 	if (f->t && f->kind == RK_DATA) {
 		f->t->files_done++;
+		f->t->loading--;
 		f->t->inflight -= (double)f->inflight;
 		f->t->committed += (double)f->raw;
 		r->rows_loaded += (unsigned long long)json_integer_value(json_object_get(f->e, "rows"));
@@ -491,7 +455,7 @@ static void *worker(void *arg)
 		if (restore_failed(r))
 			break;
 		bool more;
-		struct rfile *f = pick(r, &more);
+		struct rfile *f = restore_pick(r, &more);
 		if (!f) {
 			if (!more)
 				break;
@@ -500,6 +464,8 @@ static void *worker(void *arg)
 		}
 		f->state = RF_RUNNING;
 		f->started = now_mono();
+		if (f->t && f->kind == RK_DATA)
+			f->t->loading++;
 		snprintf(r->label, sizeof r->label, "%s %s", f->kind == RK_INDEXES ? "building indexes of" :
 			 f->kind == RK_SCHEMA ? "creating" : "loading", f->path);
 		if (f->kind == RK_INDEXES)
@@ -669,6 +635,7 @@ int restore_run(struct restore *r, char **err)
 	struct dbconn *c = open_conn(r, err);
 	if (!c)
 		return -1;
+	r->empty_lock = c->flavour == DB_MARIADB && c->vnum >= 100600;
 	int rc = -1;
 	if (!r->o.stream) {
 		json_t *m = manifest_load(r->o.dir, err);

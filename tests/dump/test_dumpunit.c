@@ -371,6 +371,89 @@ static void test_restore_weights(void)
 	restore_free(r);
 }
 
+static bool schema_loaded(void *ud, const char *path)
+{
+	(void)ud;
+	return strstr(path, "/1-") != NULL;
+}
+
+/* A restore of files "db/2-T.00000N.sql" of the given sizes (rows 0, so cost = bytes);
+ * schema files count as loaded, so data files may be picked. */
+static struct restore *plan(int threads, const char *const *tables, const int *sizes, int n)
+{
+	struct restore_opts o = {.dir = "/nonexistent", .threads = threads, .is_done = schema_loaded, .stream = true};
+	struct restore *r = restore_new(&o);
+	for (int i = 0; i < n; i++) {
+		char path[64];
+		const char *kind = sizes[i] < 0 ? "indexes" : "data";
+		json_t *e;
+		if (i == 0 || strcmp(tables[i], tables[i - 1]) != 0) {
+			snprintf(path, sizeof path, "db/1-%s.sql", tables[i]);
+			e = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "path", path, "kind", "schema", "schema", "db",
+				      "table", tables[i], "bytes", 100, "raw_bytes", 100);
+			restore_feed(r, e);
+			json_decref(e);
+		}
+		if (sizes[i] < 0)
+			snprintf(path, sizeof path, "db/3-%s.indexes.sql", tables[i]);
+		else
+			snprintf(path, sizeof path, "db/2-%s.%06d.sql", tables[i], i + 1);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i}", "path", path, "kind", kind, "schema", "db",
+			      "table", tables[i], "bytes", sizes[i] < 0 ? 100 : sizes[i], "raw_bytes",
+			      sizes[i] < 0 ? 100 : sizes[i], "rows", 0);
+		restore_feed(r, e);
+		json_decref(e);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->feed_ended = true;
+	for (size_t i = 0; i < r->ntables; i++)
+		r->tables[i]->files_total = 0;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i]->kind == RK_DATA)
+			r->files[i]->t->files_total++;
+	pthread_mutex_unlock(&r->mu);
+	return r;
+}
+
+static struct rfile *start(struct restore *r)
+{
+	bool more;
+	struct rfile *f = restore_pick(r, &more);
+	if (f) {
+		f->state = RF_RUNNING;
+		if (f->kind == RK_DATA)
+			f->t->loading++;
+	}
+	return f;
+}
+
+static void test_restore_pick(void)
+{
+	SECTION("restore: a table loaded empty takes one loader until its first file is in");
+	const char *tables[] = {"a", "a", "a", "b"};
+	const int sizes[] = {50000, 10000, 30000, 40000};
+	struct restore *r = plan(2, tables, sizes, 4);
+	r->empty_lock = true;
+	struct rfile *f1 = start(r), *f2 = start(r);
+	CHECKF(f1 && strcmp(f1->path, "db/2-a.000002.sql") == 0, "first: %s, want a's smallest file", f1 ? f1->path : "none");
+	CHECKF(f2 && strcmp(f2->path, "db/2-b.000004.sql") == 0, "second: %s, want b's (a is locked)", f2 ? f2->path : "none");
+	bool more;
+	CHECK(restore_pick(r, &more) == NULL && more);
+	f1->state = RF_DONE;
+	f1->t->files_done++;
+	f1->t->loading--;
+	struct rfile *f3 = start(r);
+	CHECKF(f3 && strcmp(f3->path, "db/2-a.000001.sql") == 0, "third: %s, want a's largest", f3 ? f3->path : "none");
+	restore_free(r);
+
+	r = plan(2, tables, sizes, 4); /* MySQL: no such lock, both loaders start on a */
+	f1 = start(r);
+	f2 = start(r);
+	CHECKF(f1 && f2 && f1->t == f2->t && strcmp(f1->t->name, "a") == 0, "%s, %s: want two of a's",
+	       f1 ? f1->path : "none", f2 ? f2->path : "none");
+	restore_free(r);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
@@ -381,6 +464,7 @@ int main(void)
 	test_split_and_files(dir);
 	test_sync_later(dir);
 	test_restore_weights();
+	test_restore_pick();
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup failed\n");

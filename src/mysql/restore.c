@@ -387,6 +387,8 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 		st->total = r->prog.total;
 		st->rate = progress_rate(&r->prog);
 		st->eta = progress_eta(&r->prog);
+		if (st->eta > 0)
+			st->eta = restore_sched_eta(r, st->rate);
 	} else {
 		/* stream: the total grows as files arrive; the caller scales it */
 		st->done = raw;

@@ -76,4 +76,7 @@ double restore_raw_done(const struct restore *r, double *total);
 /* A table's deferred index build, in the progress's units; what a running one has done. */
 double restore_index_weight(const struct rtable *t);
 double restore_index_credit(const struct restore *r, const struct rfile *f, double iw);
+/* With r->mu held: seconds the files still to load take on the workers at this total rate
+ * (progress units per second), -1 when unknown. */
+double restore_sched_eta(const struct restore *r, double rate);
 #endif

@@ -454,6 +454,38 @@ static void test_restore_pick(void)
 	restore_free(r);
 }
 
+static void test_restore_sched_eta(void)
+{
+	SECTION("restore ETA: the last file loads alone, an index build after its table");
+	const char *t3[] = {"c", "c", "c"};
+	const int s3[] = {1000, 1000, 1000};
+	struct restore *r = plan(2, t3, s3, 3);
+	pthread_mutex_lock(&r->mu);
+	/* 100 units/s on 2 loaders: two files at 50/s each (20 s), then one alone at
+	 * 100 * sqrt(1/2) (14.1 s); "left / rate" would say 30 s */
+	double eta = restore_sched_eta(r, 100);
+	CHECKF(fabs(eta - (20 + 1000 / (100 * sqrt(0.5)))) < 0.01, "eta %.2f", eta);
+	pthread_mutex_unlock(&r->mu);
+	restore_free(r);
+
+	const char *t2[] = {"d", "d", "d"};
+	const int s2[] = {1000, 1000, -1};
+	r = plan(2, t2, s2, 3);
+	pthread_mutex_lock(&r->mu);
+	r->tables[0]->idx_w = 1000; /* weight 0.5 * (1000 + 0.25 * 2000) = 750 */
+	double iw = restore_index_weight(r->tables[0]);
+	eta = restore_sched_eta(r, 100);
+	CHECKF(fabs(iw - 750) < 0.01 && fabs(eta - (20 + 750 / (100 * sqrt(0.5)))) < 0.01, "iw %.0f eta %.2f", iw, eta);
+	/* half of one file sent: that loader is 500 units from free */
+	r->files[1]->state = RF_RUNNING;
+	r->files[1]->inflight = 500;
+	eta = restore_sched_eta(r, 100);
+	CHECKF(fabs(eta - (10 + 500 / (100 * sqrt(0.5)) + 750 / (100 * sqrt(0.5)))) < 0.01, "eta %.2f", eta);
+	CHECK(restore_sched_eta(r, 0) < 0);
+	pthread_mutex_unlock(&r->mu);
+	restore_free(r);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tj-dumpunit-XXXXXX";
@@ -465,6 +497,7 @@ int main(void)
 	test_sync_later(dir);
 	test_restore_weights();
 	test_restore_pick();
+	test_restore_sched_eta();
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup failed\n");

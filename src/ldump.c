@@ -26,6 +26,7 @@ struct ljob {
 	char *dir, *target;
 	json_t *known_done;             /* paths the caller says are loaded (read-only) */
 	json_t *loaded;                 /* paths loaded since the last tick (guarded by mu) */
+	char phase[32];                 /* last phase journaled */
 	pthread_mutex_t mu;
 	int cancel, rc;
 	char *err;
@@ -111,12 +112,12 @@ static void report(lua_State *L, struct ljob *j)
 	}
 	json_decref(loaded);
 	double done = 0, total = 0, rate = 0, eta = -1;
-	char label[200];
+	char phase[sizeof j->phase] = "";
 	if (j->op == OP_DUMP) {
 		struct dump_stat st;
 		dump_stat(j->d, &st);
 		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
-		snprintf(label, sizeof label, "dump %s", st.label);
+		snprintf(phase, sizeof phase, "%s", st.phase);
 		for (int s = 0; s < st.nschemas && st.nschemas > 1; s++) {
 			char *l = xasprintf("schema %s", st.schema[s].name);
 			lb_progress(L, st.schema[s].done, st.schema[s].total, "bytes", l);
@@ -126,17 +127,24 @@ static void report(lua_State *L, struct ljob *j)
 		struct restore_stat st;
 		restore_stat(j->r, &st);
 		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
-		snprintf(label, sizeof label, "restore %s", st.phase);
+		snprintf(phase, sizeof phase, "%s", st.phase);
 		lb_gauge(L, "target rows", (double)st.rows_target, "rows", 0);
 	} else {
 		struct copy_stat st;
 		copy_stat(j->c, &st);
 		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
-		snprintf(label, sizeof label, "copy");
+		snprintf(phase, sizeof phase, "%s", st.phase);
 		lb_gauge(L, "copy dumped", st.dump_pct, "%", 100);
 	}
+	/* one bar per operation, so it ends at 100 %; its phases are log lines, for the
+	 * reviewer's timeline (when the index builds began) */
+	if (phase[0] && strcmp(phase, j->phase) != 0) {
+		snprintf(j->phase, sizeof j->phase, "%s", phase);
+		if (strcmp(phase, "done") != 0)
+			lb_log(L, "%s: %s", op_names[j->op], phase);
+	}
 	if (total > 0) {
-		lb_progress(L, done, total, j->op == OP_COPY ? "permille" : "bytes", label);
+		lb_progress(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op]);
 		if (j->op != OP_COPY)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
 		if (eta >= 0)

@@ -14,9 +14,10 @@ python3 - "$j" "$work/d" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 for step in ("dump", "restore"):
-    ps = [e for e in ev if e["type"] == "progress" and e.get("step") == step
-          and e["data"].get("label", "").startswith(step)]
-    assert ps, f"no progress events for {step}"
+    ps = [e for e in ev if e["type"] == "progress" and e.get("step") == step]
+    labels = sorted({e["data"].get("label", "") for e in ps})
+    # one bar per operation: a bar per phase or table was left behind short of 100 %
+    assert labels == [step], f"{step}: bars {labels}, want one named {step!r}"
     last = -1
     for e in ps:
         pct = e["data"]["done"] / e["data"]["total"] * 100
@@ -25,6 +26,9 @@ for step in ("dump", "restore"):
         last = pct
     assert abs(last - 100) < 1e-9, f"{step}: ends at {last}"
     print(f"{step}: {len(ps)} progress events, monotonic, end at 100")
+phases = [e["data"]["text"] for e in ev if e["type"] == "log" and e.get("step") == "restore"
+          and e["data"].get("text", "").startswith("restore: ")]
+assert "restore: data" in phases, f"restore phases journaled: {phases}"
 sets = [e for e in ev if e["type"] == "set" and e["data"]["key"].startswith("restore:" + sys.argv[2] + ":")]
 files = json.load(open(sys.argv[2] + "/manifest.json"))["files"]
 assert len(sets) == len(files), f"{len(sets)} set records for {len(files)} files"

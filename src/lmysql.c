@@ -59,6 +59,8 @@ static int job_done(lua_State *L, void *arg)
 		job_free(j);
 		return 0;
 	}
+	if (j->tick && j->tick_at_end)
+		j->tick(L, j);
 	lb_call(L, "mysql", j->op, j->target, j->detail, j->secs, j->err);
 	int n;
 	if (j->err && !j->push_on_error) {

@@ -25,6 +25,7 @@ struct lm_job {
 	int (*push)(lua_State *, struct lm_job *);
 	void (*tick)(lua_State *, struct lm_job *); /* live gauge / progress, loop thread */
 	double tick_secs, secs;
+	bool tick_at_end;          /* tick once more when the work is over (a final 100 %) */
 	char *err;
 	unsigned errnum;
 	char *sql;

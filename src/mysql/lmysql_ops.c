@@ -210,6 +210,7 @@ struct verargs {
 	struct dbverify_opts o;
 	char **schemas, **map;
 	struct lm_job *j;
+	char *table;               /* the table last journaled as being compared */
 };
 
 static void free_verargs(void *p)
@@ -221,6 +222,7 @@ static void free_verargs(void *p)
 	}
 	lm_freelist(a->schemas);
 	lm_freelist(a->map);
+	free(a->table);
 	free(a);
 }
 
@@ -238,15 +240,24 @@ static bool ver_cancel(void *ud)
 	return lm_job_abandoned(ud);
 }
 
+/* One bar for the whole verify (rows against the source's estimate), and a log line as
+ * each table's turn comes: a bar per table was left short of 100 % whenever the estimate
+ * was high. */
 static void ver_tick(lua_State *L, struct lm_job *j)
 {
+	struct verargs *a = j->arg;
 	pthread_mutex_lock(&j->mu);
 	json_t *p = json_incref(j->live);
 	pthread_mutex_unlock(&j->mu);
+	const char *table = p ? json_string_value(json_object_get(p, "label")) : NULL;
+	if (table && (!a->table || strcmp(a->table, table) != 0)) {
+		free(a->table);
+		a->table = xstrdup(table);
+		lb_log(L, "verify: %s", table);
+	}
 	if (p)
 		lb_progress(L, json_number_value(json_object_get(p, "done")),
-			    json_number_value(json_object_get(p, "total")), "rows",
-			    json_string_value(json_object_get(p, "label")));
+			    json_number_value(json_object_get(p, "total")), "rows", "verify");
 	json_decref(p);
 }
 
@@ -256,6 +267,10 @@ static int run_verify(struct lm_job *j)
 	j->out = dbverify_run(j->r->c, a->t->c, &a->o, &j->err);
 	if (!j->out)
 		return -1;
+	pthread_mutex_lock(&j->mu);
+	if (j->live) /* every table compared: the bar ends full, whatever the estimate said */
+		json_object_set(j->live, "done", json_object_get(j->live, "total"));
+	pthread_mutex_unlock(&j->mu);
 	json_t *probs = json_object_get(j->out, "problems");
 	size_t n = json_array_size(probs);
 	if (n)
@@ -319,6 +334,7 @@ int lm_verify(lua_State *L)
 	j->free_arg = free_verargs;
 	j->push_on_error = true;
 	j->tick = ver_tick;
+	j->tick_at_end = true;
 	j->detail = xasprintf("verify %s against %s (chunk %zu)", r->c->target, t->c->target, a->o.chunk);
 	return lm_job_await(L, j);
 }

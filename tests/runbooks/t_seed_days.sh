@@ -49,6 +49,21 @@ printf '%s' "$state" | /usr/bin/python3 -c "import json,sys; s=json.load(sys.std
   || fail "batch-legacy-export was disabled before and must stay disabled"
 printf '%s' "$state" | /usr/bin/python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(any(r.get('Priority') == '1' for r in s['rules'].values()))" \
   || fail "a maintenance rule is still on the ALB after day 2"
+# every bar of day 2 ends full, one per operation: dump, load and verify each journal one
+j2=$(grep -l 'aurora-day2' "$LOGS"/*.jsonl | head -1)
+/usr/bin/python3 - "$j2" <<'PY' || fail "day 2's progress bars"
+import json, sys
+bars = {}
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "progress" and e["data"].get("total"):
+        bars.setdefault((e.get("step"), e["data"].get("label")), []).append(e["data"]["done"] / e["data"]["total"])
+short = {k: round(v[-1] * 100, 1) for k, v in bars.items() if abs(v[-1] - 1) > 1e-9}
+assert not short, f"bars left short of 100 %: {short}"
+for step, label in (("dump", "dump"), ("load", "restore"), ("verify", "verify")):
+    mine = sorted(l for s, l in bars if s == step)
+    assert mine == [label], f"step {step}: bars {mine}, want [{label!r}]"
+PY
 for j in "$LOGS"/*.jsonl; do
   "$TEJUN" verify-log "$j" >/dev/null || fail "journal $j does not verify"
   grep -qF "$TEJUN_SANDBOX_PASSWORD" "$j" && fail "the database password reached $j"

@@ -193,7 +193,7 @@ static bool progress_due(const char *label, double done, double total)
 	return true;
 }
 
-void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label)
+void lb_progress_eta(lua_State *L, double done, double total, const char *unit, const char *label, double eta)
 {
 	if (!progress_due(label, done, total))
 		return;
@@ -202,7 +202,14 @@ void lb_progress(lua_State *L, double done, double total, const char *unit, cons
 		json_object_set_new(d, "unit", json_string(unit));
 	if (label)
 		json_object_set_new(d, "label", json_string(label));
+	if (eta >= 0 && done < total)
+		json_object_set_new(d, "eta", json_real(eta));
 	lb_emit(L, EV_PROGRESS, d);
+}
+
+void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label)
+{
+	lb_progress_eta(L, done, total, unit, label, -1);
 }
 
 void lb_gauge(lua_State *L, const char *name, double value, const char *unit, double max)

@@ -38,6 +38,8 @@ void lb_call(lua_State *L, const char *module, const char *op, const char *targe
 void lb_would_call(lua_State *L, const char *module, const char *op, const char *target, const char *detail);
 /* A progress event: done/total in unit ("bytes", "rows", ...), label may be NULL. */
 void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label);
+/* The same with the step's own estimate of the seconds left (eta < 0: none). */
+void lb_progress_eta(lua_State *L, double done, double total, const char *unit, const char *label, double eta);
 /* A gauge event: value of name in unit, max <= 0 for none. */
 void lb_gauge(lua_State *L, const char *name, double value, const char *unit, double max);
 /* Is the session a dry run? Mutating calls then journal "would call" and send nothing. */

@@ -144,7 +144,7 @@ static void report(lua_State *L, struct ljob *j)
 			lb_log(L, "%s: %s", op_names[j->op], phase);
 	}
 	if (total > 0) {
-		lb_progress(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op]);
+		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
 		if (j->op != OP_COPY)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
 		if (eta >= 0)

@@ -360,8 +360,9 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	if (rt > 0)
 		tui_format_rate(rt, one ? one->unit : unit, rate, sizeof rate);
 	double remaining = all_totals ? sum_total - sum_done : -1;
-	if (remaining > 0 && rt > 0)
-		eta_text(remaining / rt, eta, sizeof eta);
+	double left = one ? tui_progress_eta(one) : remaining > 0 && rt > 0 ? remaining / rt : -1;
+	if (remaining > 0 && left >= 0)
+		eta_text(left, eta, sizeof eta);
 	if (!one && all_totals && sum_total > 0)
 		snprintf(pre, sizeof pre, "total %.0f%%", floor(100.0 * sum_done / sum_total));
 	else if (one && one->total > 0 && one->done >= one->total)

@@ -114,6 +114,7 @@ void tui_progress_add(struct tui_progress *p, double ts, double done, double tot
 	p->done = done;
 	p->total = total;
 	p->last_ts = ts;
+	p->eta = -1;
 }
 
 double tui_progress_rate(const struct tui_progress *p)
@@ -137,6 +138,8 @@ double tui_progress_eta(const struct tui_progress *p)
 {
 	if (p->total <= 0 || p->done >= p->total)
 		return -1;
+	if (p->eta >= 0)
+		return p->eta;
 	double r = tui_progress_rate(p);
 	if (r <= 0)
 		return -1;
@@ -460,6 +463,9 @@ static void on_progress(struct tui_model *m, const struct event *ev, int si)
 		set_str(&p->unit, unit);
 	tui_progress_add(p, ev->ts, json_number_value(json_object_get(ev->data, "done")),
 			 json_number_value(json_object_get(ev->data, "total")));
+	json_t *eta = json_object_get(ev->data, "eta");
+	if (json_is_number(eta) && json_number_value(eta) >= 0)
+		p->eta = json_number_value(eta);
 }
 
 static void on_gauge(struct tui_model *m, const struct event *ev, int si)

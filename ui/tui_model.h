@@ -59,6 +59,7 @@ struct tui_progress {
 	char *label, *unit;
 	double done, total;
 	double first_ts, last_ts;
+	double eta;                /* the step's own estimate with the last sample, -1 if none */
 	struct tui_sample s[TUI_PROGRESS_SAMPLES]; /* ring, oldest first from head */
 	int ns, head;
 };
@@ -66,7 +67,8 @@ struct tui_progress {
 void tui_progress_add(struct tui_progress *p, double ts, double done, double total);
 /* Units per second over the recent window; 0 when not yet known. */
 double tui_progress_rate(const struct tui_progress *p);
-/* Seconds to completion at the recent rate; -1 when unknown (no total, no rate, done). */
+/* Seconds to completion: the step's own estimate when its events carry one (a restore's
+ * knows which files are left), else at the recent rate; -1 when unknown or done. */
 double tui_progress_eta(const struct tui_progress *p);
 
 #define TUI_GAUGE_HISTORY 64

@@ -175,6 +175,13 @@ static void test_events(void)
 	emit(m, EV_PROGRESS, "alb", "{\"done\":50,\"total\":100,\"unit\":\"bytes\",\"label\":\"dump\"}", 102);
 	emit(m, EV_PROGRESS, "alb", "{\"done\":75,\"total\":100,\"unit\":\"bytes\",\"label\":\"dump\"}", 103);
 	CHECK(m->steps[0].nprog == 1 && fabs(tui_progress_rate(&m->steps[0].prog[0]) - 25) < 1e-9);
+	CHECK(fabs(tui_progress_eta(&m->steps[0].prog[0]) - 1) < 1e-9); /* 25 left at 25/s */
+	/* the step's own estimate, when the event carries one, wins; the next event without one
+	 * falls back to the rate */
+	emit(m, EV_PROGRESS, "alb", "{\"done\":80,\"total\":100,\"unit\":\"bytes\",\"label\":\"dump\",\"eta\":7.5}", 103.2);
+	CHECK(fabs(tui_progress_eta(&m->steps[0].prog[0]) - 7.5) < 1e-9);
+	emit(m, EV_PROGRESS, "alb", "{\"done\":85,\"total\":100,\"unit\":\"bytes\",\"label\":\"dump\"}", 103.4);
+	CHECK(tui_progress_eta(&m->steps[0].prog[0]) > 0 && fabs(tui_progress_eta(&m->steps[0].prog[0]) - 7.5) > 1);
 	emit(m, EV_GAUGE, NULL, "{\"name\":\"replica lag\",\"value\":0.3,\"unit\":\"s\"}", 103);
 	CHECK(m->ngauges == 1 && strcmp(m->gauges[0].unit, "s") == 0);
 	emit(m, EV_STEP_END, "alb", "{\"state\":\"ok\",\"secs\":2.5}", 103.5);

@@ -264,7 +264,7 @@ static bool locked(const struct restore *r, const struct rtable *t)
  * builds overlap the loading of the others instead of running alone at the end; then the
  * largest file, so the run ends on small files that finish together. A table not yet
  * started opens with its smallest file, the one that holds its table lock the shortest. */
-static bool before(const struct rfile *a, const struct rfile *b)
+bool restore_before(const struct rfile *a, const struct rfile *b)
 {
 	bool ia = a->t && a->t->indexes, ib = b->t && b->t->indexes;
 	if (ia != ib)
@@ -295,7 +295,7 @@ struct rfile *restore_pick(struct restore *r, bool *more)
 		    f->t->files_done >= f->t->files_total)
 			idx = f;
 		if (f->kind == RK_DATA && (!f->t || f->t->schema_done) && !locked(r, f->t) &&
-		    (!data || before(f, data)))
+		    (!data || restore_before(f, data)))
 			data = f;
 	}
 	/* an index build is long: start it as soon as its table is loaded */

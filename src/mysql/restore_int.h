@@ -71,6 +71,8 @@ void restore_learn_manifest(struct restore *r, json_t *m);
 /* With r->mu held: the next file a worker may load, NULL if none now (*more: some may
  * come, or are running). */
 struct rfile *restore_pick(struct restore *r, bool *more);
+/* Is data file a loaded before b? (pick's order, which the ETA follows too) */
+bool restore_before(const struct rfile *a, const struct rfile *b);
 /* With r->mu held: raw bytes done and the total, before the estimator. */
 double restore_raw_done(const struct restore *r, double *total);
 /* A table's deferred index build, in the progress's units; what a running one has done. */

@@ -8,21 +8,16 @@
 #include <stdlib.h>
 
 struct job {
-	const struct rtable *t;
+	const struct rfile *f;
 	double left;                   /* progress units */
-	double raw;                    /* a data file's size, for the order */
-	bool idx, on, taken;
+	bool on;
 };
 
-/* Near enough the order pick() hands data files out in: tables with an index build to
- * come first, then the largest file. */
+/* qsort in the order pick() hands data files out */
 static int pick_order(const void *pa, const void *pb)
 {
 	const struct job *a = pa, *b = pb;
-	bool ia = a->t && a->t->indexes, ib = b->t && b->t->indexes;
-	if (ia != ib)
-		return ia ? -1 : 1;
-	return (a->raw < b->raw) - (a->raw > b->raw);
+	return restore_before(a->f, b->f) ? -1 : restore_before(b->f, a->f) ? 1 : 0;
 }
 
 /* Units per second k busy workers move together, when n moved `rate`: fewer workers share
@@ -47,14 +42,18 @@ static double file_left(const struct restore *r, const struct rfile *f)
 }
 
 /* The next job for an idle worker: an index build whose table is loaded, else a file. */
-static struct job *next_job(struct job *q, size_t nq, size_t *qi, const int *data_left)
+static struct job *next_job(struct job *data, size_t nd, size_t *di, struct job *builds, size_t *nb,
+			    const int *data_left)
 {
-	for (size_t k = 0; k < nq; k++)
-		if (q[k].idx && !q[k].taken && data_left[q[k].t->ix] == 0)
-			return &q[k];
-	while (*qi < nq && (q[*qi].idx || q[*qi].taken))
-		(*qi)++;
-	return *qi < nq ? &q[(*qi)++] : NULL;
+	for (size_t k = 0; k < *nb; k++)
+		if (data_left[builds[k].f->t->ix] == 0) {
+			struct job *j = &builds[k];
+			struct job tmp = *j; /* taken: swap it past the end */
+			*j = builds[--*nb];
+			builds[*nb] = tmp;
+			return &builds[*nb];
+		}
+	return *di < nd ? &data[(*di)++] : NULL;
 }
 
 double restore_sched_eta(const struct restore *r, double rate)
@@ -62,36 +61,41 @@ double restore_sched_eta(const struct restore *r, double rate)
 	if (rate <= 0)
 		return -1;
 	int n = r->o.threads > 0 ? r->o.threads : 1;
-	struct job *q = xcalloc(r->nfiles + 1, sizeof *q), *slot = xcalloc((size_t)n, sizeof *slot);
+	struct job *data = xcalloc(r->nfiles + 1, sizeof *data);
+	struct job *builds = xcalloc(r->nfiles + 1, sizeof *builds);
+	struct job *slot = xcalloc((size_t)n, sizeof *slot);
 	int *data_left = xcalloc(r->ntables + 1, sizeof *data_left);
-	size_t nq = 0, qi = 0;
+	size_t nd = 0, di = 0, nb = 0;
 	int busy = 0;
 	double serial = 0; /* views, triggers, routines: loaded one by one after the workers */
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct rfile *f = r->files[i];
-		if (f->state == RF_DONE || f->kind == RK_SCHEMA || (f->kind != RK_POST && f->kind != RK_MYSQLDUMP && !f->t))
+		if (f->state == RF_DONE || f->kind == RK_SCHEMA)
 			continue;
 		if (f->kind == RK_POST || f->kind == RK_MYSQLDUMP) {
 			serial += file_left(r, f);
 			continue;
 		}
-		struct job j = {.t = f->t, .left = file_left(r, f), .raw = (double)f->raw, .idx = f->kind == RK_INDEXES};
-		if (!j.idx)
+		if (!f->t)
+			continue;
+		struct job j = {.f = f, .left = file_left(r, f)};
+		if (f->kind == RK_DATA)
 			data_left[f->t->ix]++;
 		if (f->state == RF_RUNNING && busy < n) {
 			j.on = true;
 			slot[busy++] = j;
+		} else if (f->kind == RK_INDEXES) {
+			builds[nb++] = j;
 		} else {
-			q[nq++] = j;
+			data[nd++] = j;
 		}
 	}
-	qsort(q, nq, sizeof *q, pick_order);
+	qsort(data, nd, sizeof *data, pick_order);
 	double secs = 0;
 	for (;;) {
 		for (int s = 0; s < n; s++) {
-			struct job *j = slot[s].on ? NULL : next_job(q, nq, &qi, data_left);
+			struct job *j = slot[s].on ? NULL : next_job(data, nd, &di, builds, &nb, data_left);
 			if (j) {
-				j->taken = true;
 				slot[s] = *j;
 				slot[s].on = true;
 			}
@@ -114,12 +118,13 @@ double restore_sched_eta(const struct restore *r, double rate)
 			slot[s].left -= least;
 			if (slot[s].left <= 1e-6) {
 				slot[s].on = false;
-				if (!slot[s].idx)
-					data_left[slot[s].t->ix]--;
+				if (slot[s].f->kind == RK_DATA)
+					data_left[slot[s].f->t->ix]--;
 			}
 		}
 	}
-	free(q);
+	free(data);
+	free(builds);
 	free(slot);
 	free(data_left);
 	return secs + serial / pace(rate, 1, n);

@@ -32,6 +32,7 @@ struct rtable {
 	int streaming;                 /* LOAD DATA statements running into it */
 	int loading;                   /* data files being loaded into it */
 	double max_raw;                /* its largest data file */
+	int load_cs;                   /* LOAD DATA reads its text as: 0 not asked yet, 1 binary, 2 utf8mb4 */
 	struct rfile *indexes;
 	size_t ix;                     /* its place in restore.tables */
 };

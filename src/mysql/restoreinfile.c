@@ -29,7 +29,7 @@ static const char *ident(const char *p, const char *end)
 	return NULL;
 }
 
-char *restoreinfile_load_sql(const char *stmt, size_t len, size_t *head_len)
+char *restoreinfile_load_sql(const char *stmt, size_t len, const char *charset, size_t *head_len)
 {
 	const char *end = stmt + len, *p = stmt;
 	if (len < 12 || strncasecmp(p, "INSERT INTO ", 12) != 0)
@@ -60,8 +60,8 @@ char *restoreinfile_load_sql(const char *stmt, size_t len, size_t *head_len)
 	sbuf_init(&s);
 	sbuf_adds(&s, "LOAD DATA LOCAL INFILE '" RESTOREINFILE_NAME "' INTO TABLE ");
 	sbuf_add(&s, tname, (size_t)(tend - tname));
-	sbuf_adds(&s, " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ENCLOSED BY '' "
-		      "ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' STARTING BY '' ");
+	sbuf_addf(&s, " CHARACTER SET %s FIELDS TERMINATED BY '\\t' ENCLOSED BY '' "
+		      "ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' STARTING BY '' ", charset);
 	/* "()" (a table of generated columns only) means every column, as in INSERT */
 	if (cols_end - cols > 2)
 		sbuf_add(&s, cols, (size_t)(cols_end - cols));

@@ -14,8 +14,9 @@ struct sbuf;
 
 /* If stmt is "INSERT INTO `t` (`a`,...) VALUES (...)...", sets *head_len to the length of
  * its head (up to and including VALUES) and returns the matching LOAD DATA statement
- * (malloc'd); NULL otherwise. */
-char *restoreinfile_load_sql(const char *stmt, size_t len, size_t *head_len);
+ * (malloc'd), which reads the text in charset ("utf8mb4", or "binary" where the table's
+ * text columns keep utf8mb4 bytes as they are); NULL otherwise. */
+char *restoreinfile_load_sql(const char *stmt, size_t len, const char *charset, size_t *head_len);
 /* Appends the rows of stmt, whose first head_len bytes must equal head, to out as LOAD
  * DATA text and adds their number to *rows. 0 on success; -1 (out and *rows untouched)
  * when stmt has another head or a value the converter does not know: run it as SQL. */

@@ -1,4 +1,5 @@
 -- The awkward fixture of the dump tests: binary with NUL bytes, NULLs, emoji and Japanese,
+-- latin1 and utf8mb3 text, a non-ASCII ENUM,
 -- JSON, DECIMAL, DATETIME(6), BIT, generated columns, a table without primary key, foreign
 -- keys, a secondary index to defer, triggers, a view on a view, a procedure, a function and
 -- an event. Loaded into schema `dumpfx` by the tests (mariadb dumpfx < fixture.sql).
@@ -31,6 +32,9 @@ CREATE TABLE audit (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, customer_id INT,
 CREATE TABLE `odd name-表` (`key` INT NOT NULL PRIMARY KEY, `semi;colon` VARCHAR(20), `back``tick` INT) ENGINE=InnoDB;
 CREATE TABLE empty_one (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;
 CREATE TABLE neg_keys (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(10)) ENGINE=InnoDB;
+-- text that is not utf8mb4 on the server: the load must convert it, not copy its bytes
+CREATE TABLE legacy_cs (id INT NOT NULL PRIMARY KEY, l1 VARCHAR(20) CHARACTER SET latin1,
+  memo TEXT CHARACTER SET latin1, mood ENUM('ok','süß') NULL, u3 VARCHAR(20) CHARACTER SET utf8mb3) ENGINE=InnoDB;
 
 INSERT INTO customers (name, note, balance, flags, doc, ts) VALUES
  ('山田太郎', '日本語のメモ', 12.50, b'10100101', '{"a": 1, "ja": "日本"}', '2024-03-01 12:00:00.123'),
@@ -54,6 +58,7 @@ INSERT INTO nopk VALUES ('dup', '2024-01-01 00:00:00.000001', UNHEX('0000')), ('
  -- what LOAD DATA text would misread: a literal \N, and tab, newline, backslash bytes
  ('\\N', NULL, UNHEX('5C4E090A0D5C00')), ('a\tb\\N\nc', NULL, UNHEX('09'));
 INSERT INTO `odd name-表` VALUES (1, 'a;b', 2), (2, NULL, NULL);
+INSERT INTO legacy_cs VALUES (1, 'café Ä', 'naïve £5', 'süß', 'ß ✓'), (2, 'plain', NULL, 'ok', NULL);
 INSERT INTO neg_keys VALUES (-9223372036854775808, 'min'), (-1, 'neg'), (0, 'zero'), (9223372036854775807, 'max');
 
 CREATE TRIGGER trg_customers_ins AFTER INSERT ON customers FOR EACH ROW

@@ -264,7 +264,7 @@ static void test_infile(void)
 	const char *ins = "INSERT INTO `t``x` (`a`,`b`,`c`) VALUES\n(1,'x\\'y\\\\z\\n\tw',0x00095C0A41),\n"
 			  "(-2.5e3,NULL,''),\n(3,'\\N',0x)";
 	size_t hl = 0;
-	char *load = restoreinfile_load_sql(ins, strlen(ins), &hl);
+	char *load = restoreinfile_load_sql(ins, strlen(ins), "utf8mb4", &hl);
 	CHECKF(load && strstr(load, "INTO TABLE `t``x` CHARACTER SET utf8mb4") && strstr(load, "(`a`,`b`,`c`)"),
 	       "%s", load ? load : "NULL");
 	CHECK(hl == strlen("INSERT INTO `t``x` (`a`,`b`,`c`) VALUES"));
@@ -292,8 +292,8 @@ static void test_infile(void)
 		CHECKF(restoreinfile_convert(other[i], strlen(other[i]), ins, hl, &o, &rows) == -1 && o.len == before &&
 		       o.data[before] == '\0',
 		       "accepted: %s", other[i]);
-	CHECK(!restoreinfile_load_sql("UPDATE t SET a=1", 16, &hl));
-	CHECK(!restoreinfile_load_sql("INSERT INTO t VALUES (1)", 24, &hl));
+	CHECK(!restoreinfile_load_sql("UPDATE t SET a=1", 16, "utf8mb4", &hl));
+	CHECK(!restoreinfile_load_sql("INSERT INTO t VALUES (1)", 24, "binary", &hl));
 	free(load);
 	sbuf_free(&o);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -312,6 +313,21 @@ int dumpfile_verify(const char *path, unsigned long long bytes, const char *sha2
 	if (!sha256 || strcmp(hex, sha256) != 0) {
 		*err = xasprintf("%s: sha256 %s does not match the manifest (%s): refusing to load it",
 				 path, hex, sha256 ? sha256 : "none");
+		return -1;
+	}
+	return 0;
+}
+
+int dumpfile_check_size(const char *path, unsigned long long bytes, char **err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((unsigned long long)st.st_size != bytes) {
+		*err = xasprintf("%s: size %llu, the dump wrote %llu: refusing to load it", path,
+				 (unsigned long long)st.st_size, bytes);
 		return -1;
 	}
 	return 0;

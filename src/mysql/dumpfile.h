@@ -39,6 +39,8 @@ void dumpfile_close(struct dumpfile_r *r);
 
 /* Checks size and sha256 of a file against the manifest; -1 and *err naming the file. */
 int dumpfile_verify(const char *path, unsigned long long bytes, const char *sha256, char **err);
+/* Checks only the size: for a file whose sha256 this process has just computed. */
+int dumpfile_check_size(const char *path, unsigned long long bytes, char **err);
 /* fsync a directory so renames in it are durable. */
 void dumpfile_sync_dir(const char *dir);
 #endif

@@ -2,7 +2,8 @@
 # kill -9 during a dump: the directory is refused (no manifest). kill -9 during a restore,
 # then resume: the result compares equal, a table without primary key has no doubled rows,
 # and files loaded before the kill were skipped. A corrupted file is refused by sha256.
-# A copy killed after its dump finished resumes; one killed while dumping is refused.
+# A copy killed after its dump finished resumes, checking the files it did not load; one
+# killed while dumping is refused.
 . "$TEJUN_TOP/tests/dump/lib.sh"
 db=dcr_$sfx
 cleanup_dbs+=("$db" "${db}_r" "${db}_x")
@@ -72,6 +73,15 @@ id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$w
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/cp/manifest.json")
 before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE dump_id='$id'")
 [ "$before" -lt "$total" ] || fail "copy finished before the kill ($before/$total): test proves nothing"
+# the files a resumed copy loads were written by another run: each is checked first
+cp -a "$work/cp" "$work/cp.keep"
+for f in "$work/cp/$db"/2-*.sql; do printf 'X' | dd of="$f" bs=1 seek=2000 conv=notrunc status=none; done
+if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c" \
+  --dir "$work/cp" --threads 1 >/dev/null 2>"$work/cpbad.err"; then
+  fail "a resumed copy loaded corrupted files"
+fi
+grep -q "sha256.*refusing" "$work/cpbad.err" || { cat "$work/cpbad.err"; fail "resumed copy: no sha256 refusal"; }
+rm -rf "$work/cp" && mv "$work/cp.keep" "$work/cp"
 out=$($TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c" \
   --dir "$work/cp" --threads 2 2>"$work/cp.err") || { cat "$work/cp.err"; fail "resumed copy"; }
 grep -q "resuming from" "$work/cp.err" || { cat "$work/cp.err"; fail "the resumed copy does not say so"; }

@@ -20,12 +20,15 @@ static int pick_order(const void *pa, const void *pb)
 	return restore_before(a->f, b->f) ? -1 : restore_before(b->f, a->f) ? 1 : 0;
 }
 
-/* Units per second k busy workers move together, when n moved `rate`: fewer workers share
- * the server's CPUs with fewer, so one alone does more than 1/n of it (bench: one loader
- * 44 MB/s, two 59 MB/s). */
+/* Units per second k busy workers move together, when n moved `rate`. Each LOAD DATA is one
+ * thread in the server, so k of n loaders move k/n of it. (An earlier sqrt(k/n) came from
+ * one loader's 44 MB/s alone against 59 MB/s for two, but that lone loader was filling an
+ * empty table in bulk mode; on the uniform table one loader alone and each of two both ran
+ * at ~28 MB/s, and sqrt left the tail's ETA 10-20 % short.) With more loaders than the
+ * target's cores this is pessimistic, the safe side for a maintenance window. */
 static double pace(double rate, int k, int n)
 {
-	return rate * sqrt((double)k / (double)n);
+	return rate * (double)k / (double)n;
 }
 
 static double file_left(const struct restore *r, const struct rfile *f)

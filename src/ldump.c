@@ -292,7 +292,7 @@ static int start(lua_State *L, enum lop op)
 		j->map = map_opt(L);
 	}
 	const struct dbopts *tgt = op == OP_RESTORE ? &j->dst : &j->src;
-	j->target = xasprintf("%s:%u", tgt->host ? tgt->host : tgt->socket ? tgt->socket : "localhost", tgt->port);
+	j->target = dbopts_label(tgt);
 	if (lb_dry_run(L)) {
 		lb_would_call(L, "mysql", op_names[op], j->target, j->dir);
 		lua_newtable(L);

@@ -373,9 +373,7 @@ static int l_connect(lua_State *L)
 	}
 	struct lm_job *j = lm_job_new(NULL, "connect", run_connect, push_connect);
 	j->opts = o;
-	j->target = o.socket && !o.host ? xasprintf("%s/%s", o.socket, o.database ? o.database : "")
-		: xasprintf("%s:%u/%s", o.host ? o.host : "localhost", o.port ? o.port : 3306,
-			    o.database ? o.database : "");
+	j->target = dbopts_label(&o);
 	return lm_job_await(L, j);
 }
 

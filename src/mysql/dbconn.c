@@ -370,9 +370,10 @@ static void apply_options(MYSQL *m, const struct dbopts *o)
 	}
 }
 
-static char *make_target(const struct dbopts *o)
+char *dbopts_label(const struct dbopts *o)
 {
-	if (o->socket && !o->host)
+	/* the client library takes the socket for no host and for "localhost" */
+	if (o->socket && (!o->host || strcmp(o->host, "localhost") == 0))
 		return xasprintf("%s/%s", o->socket, o->database ? o->database : "");
 	return xasprintf("%s:%u/%s", o->host ? o->host : "localhost", o->port ? o->port : 3306,
 			 o->database ? o->database : "");
@@ -414,7 +415,7 @@ struct dbconn *dbconn_open(const struct dbopts *o, char **err, unsigned *errnum)
 	apply_options(m, o);
 	if (o->password)
 		secret_add(o->password);
-	char *target = make_target(o);
+	char *target = dbopts_label(o);
 	MYSQL *ok = mysql_real_connect(m, o->host, o->user, o->password, o->database, o->port,
 				       o->socket, CLIENT_MULTI_RESULTS | CLIENT_FOUND_ROWS);
 	/* A password read from an option file is a secret too. */

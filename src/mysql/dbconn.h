@@ -100,6 +100,8 @@ char *dbconn_format(struct dbconn *c, const char *sql, const struct dbval *vals,
 /* Appends 'escaped' (binary-safe) / `identifier` to b. */
 void dbconn_quote(struct dbconn *c, struct sbuf *b, const char *s, size_t len);
 void dbconn_quote_ident(struct sbuf *b, const char *name);
+/* Where o connects, for logs: SOCKET/DB or HOST:PORT/DB (no credentials), malloc'd. */
+char *dbopts_label(const struct dbopts *o);
 /* `schema`.`name` (or just `schema` when name is NULL), malloc'd. */
 char *dbconn_qualified(const char *schema, const char *name);
 /* Template with each %s replaced in order by args[i] (no printf: templates live in tables). */

@@ -38,6 +38,21 @@ static void dsn_ok(void)
 	CHECK(rc == 0 && strcmp(o.host, "::1") == 0 && o.port == 3306 && !o.database && !o.password,
 	      "ipv6");
 	dbopts_free(&o);
+
+	/* the label in logs names where the client library really connects */
+	const char *labels[][2] = {
+		{"mysql://root:pw@localhost/app?socket=/run/my.sock", "/run/my.sock/app"},
+		{"mysql://root@db.example/", "db.example:3306/"},
+		{"mysql://root@127.0.0.1:3307/shop", "127.0.0.1:3307/shop"},
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+		rc = dbopts_parse_dsn(labels[i][0], &o, &err);
+		char *l = rc == 0 ? dbopts_label(&o) : NULL;
+		CHECK(l && strcmp(l, labels[i][1]) == 0, "label of %s: %s", labels[i][0], l ? l : err);
+		CHECK(!l || !strstr(l, "pw"), "password in label %s", l);
+		free(l);
+		dbopts_free(&o);
+	}
 }
 
 static void dsn_bad(const char *dsn, const char *want)

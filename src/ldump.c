@@ -137,12 +137,18 @@ static void report(lua_State *L, struct ljob *j)
 		lb_gauge(L, "copy dumped", st.dump_pct, "%", 100);
 	}
 	/* one bar per operation, so it ends at 100 %; its phases are log lines, for the
-	 * reviewer's timeline (when the index builds began) */
-	if (phase[0] && strcmp(phase, j->phase) != 0) {
+	 * reviewer's timeline (when the index builds began). Dump and restore keep every
+	 * change until taken; a copy's is its dump's, then its load's, as polled. */
+	char *seen = j->op == OP_DUMP ? dump_take_phases(j->d) : j->op == OP_RESTORE ? restore_take_phases(j->r)
+		: phase[0] && strcmp(phase, j->phase) != 0 ? xasprintf("%s\n", phase) : NULL;
+	if (phase[0])
 		snprintf(j->phase, sizeof j->phase, "%s", phase);
-		if (strcmp(phase, "done") != 0)
-			lb_log(L, "%s: %s", op_names[j->op], phase);
+	for (char *ln = seen, *nl; ln && (nl = strchr(ln, '\n')); ln = nl + 1) {
+		*nl = '\0';
+		if (strcmp(ln, "done") != 0)
+			lb_log(L, "%s: %s", op_names[j->op], ln);
 	}
+	free(seen);
 	if (total > 0) {
 		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
 		if (j->op != OP_COPY)

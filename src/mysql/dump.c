@@ -48,7 +48,7 @@ struct dump *dump_new(const struct dump_opts *o)
 	d->schema_info = json_array();
 	d->notes = xcalloc(1, sizeof *d->notes);
 	sbuf_init(d->notes);
-	snprintf(d->phase, sizeof d->phase, "connect");
+	phase_set(&d->phase, "connect");
 	manifest_new_id(d->id);
 	return d;
 }
@@ -86,6 +86,7 @@ void dump_free(struct dump *d)
 	json_decref(d->schema_info);
 	json_decref(d->manifest);
 	sbuf_free(d->notes);
+	phase_free(&d->phase);
 	free(d->notes);
 	free(d->err);
 	pthread_mutex_destroy(&d->mu);
@@ -103,6 +104,14 @@ void dump_note(struct dump *d, const char *fmt, ...)
 	sbuf_add(d->notes, "\n", 1);
 	pthread_mutex_unlock(&d->mu);
 	free(s);
+}
+
+char *dump_take_phases(struct dump *d)
+{
+	pthread_mutex_lock(&d->mu);
+	char *s = phase_take(&d->phase);
+	pthread_mutex_unlock(&d->mu);
+	return s;
 }
 
 char *dump_take_notes(struct dump *d)
@@ -659,7 +668,7 @@ void dump_stat(struct dump *d, struct dump_stat *st)
 	}
 	st->rows = d->rows;
 	st->bytes_written = d->bytes_written;
-	snprintf(st->phase, sizeof st->phase, "%s", d->phase);
+	snprintf(st->phase, sizeof st->phase, "%s", d->phase.now);
 	snprintf(st->label, sizeof st->label, "%s", d->label);
 	for (size_t s = 0; d->schemas[s] && s < DUMP_STAT_SCHEMAS; s++) {
 		snprintf(st->schema[s].name, sizeof st->schema[s].name, "%s", d->schemas[s]);
@@ -679,7 +688,7 @@ void dump_stat(struct dump *d, struct dump_stat *st)
 static void set_phase(struct dump *d, const char *phase)
 {
 	pthread_mutex_lock(&d->mu);
-	snprintf(d->phase, sizeof d->phase, "%s", phase);
+	phase_set(&d->phase, phase);
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -830,7 +839,7 @@ int dump_run(struct dump *d, char **err)
 	progress_init(&d->prog, total, now_mono());
 	d->unclaimed = total;
 	d->prog_started = true;
-	snprintf(d->phase, sizeof d->phase, "data");
+	phase_set(&d->phase, "data");
 	pthread_mutex_unlock(&d->mu);
 	struct worker *ws = xcalloc((size_t)n, sizeof *ws);
 	for (int i = 0; i < n; i++) {
@@ -858,7 +867,7 @@ int dump_run(struct dump *d, char **err)
 	pthread_mutex_lock(&d->mu);
 	d->manifest = m;
 	progress_finish(&d->prog, now_mono());
-	snprintf(d->phase, sizeof d->phase, "done");
+	phase_set(&d->phase, "done");
 	pthread_mutex_unlock(&d->mu);
 	rc = 0;
 out:

@@ -55,5 +55,7 @@ json_t *dump_manifest(struct dump *d);
 const char *dump_id(const struct dump *d);
 /* Log lines (how consistency was ensured, fallbacks) since the last call; caller frees. */
 char *dump_take_notes(struct dump *d);
+/* The phases entered since the last call, one a line (caller frees), NULL if none. */
+char *dump_take_phases(struct dump *d);
 void dump_free(struct dump *d);
 #endif

@@ -55,7 +55,8 @@ struct dump {
 	struct progress prog;
 	double total;
 	bool prog_started;
-	char phase[24], label[160];
+	struct phase phase;
+	char label[160];
 	unsigned long long rows, bytes_written;
 	struct sbuf *notes;
 	struct dumpsync *sync;         /* fsyncs finished files while the dump goes on */

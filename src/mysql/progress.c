@@ -1,7 +1,10 @@
 /* Progress estimator: monotonic clamp plus a windowed rate for the ETA. */
 #include "config.h"
 #include "mysql/progress.h"
+#include "util.h"
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The last 0.1 % is reserved for progress_finish, so a raw signal that overshoots (an
@@ -100,6 +103,29 @@ double progress_eta(const struct progress *p)
 	if (r <= 0)
 		return -1;
 	return (p->total - p->shown) / r;
+}
+
+void phase_set(struct phase *p, const char *name)
+{
+	if (strcmp(p->now, name) == 0)
+		return;
+	snprintf(p->now, sizeof p->now, "%s", name);
+	char *c = xasprintf("%s%s\n", p->changes ? p->changes : "", name);
+	free(p->changes);
+	p->changes = c;
+}
+
+char *phase_take(struct phase *p)
+{
+	char *c = p->changes;
+	p->changes = NULL;
+	return c;
+}
+
+void phase_free(struct phase *p)
+{
+	free(p->changes);
+	p->changes = NULL;
 }
 
 double progress_pct(const struct progress *p)

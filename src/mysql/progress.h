@@ -36,4 +36,15 @@ double progress_rate(const struct progress *p);
 double progress_eta(const struct progress *p);
 /* shown / total * 100. */
 double progress_pct(const struct progress *p);
+
+/* The phase a run is in, and the changes not yet taken: whoever polls every half second
+ * (the journal) still sees a phase that lasted less. The owner's lock guards it. */
+struct phase {
+	char now[24];
+	char *changes;             /* "data\nbuilding indexes\n", NULL when none */
+};
+void phase_set(struct phase *p, const char *name);
+/* The changes since the last take (caller frees), NULL if none. */
+char *phase_take(struct phase *p);
+void phase_free(struct phase *p);
 #endif

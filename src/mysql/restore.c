@@ -38,7 +38,7 @@ struct restore *restore_new(const struct restore_opts *o)
 	pthread_cond_init(&r->cv, NULL);
 	sbuf_init(&r->notes);
 	r->done_set = json_object();
-	snprintf(r->phase, sizeof r->phase, "prepare");
+	phase_set(&r->phase, "prepare");
 	return r;
 }
 
@@ -67,6 +67,7 @@ void restore_free(struct restore *r)
 	json_decref(r->result);
 	json_decref(r->done_set);
 	sbuf_free(&r->notes);
+	phase_free(&r->phase);
 	free(r->err);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
@@ -84,6 +85,14 @@ void restore_note(struct restore *r, const char *fmt, ...)
 	sbuf_add(&r->notes, "\n", 1);
 	pthread_mutex_unlock(&r->mu);
 	free(s);
+}
+
+char *restore_take_phases(struct restore *r)
+{
+	pthread_mutex_lock(&r->mu);
+	char *s = phase_take(&r->phase);
+	pthread_mutex_unlock(&r->mu);
+	return s;
 }
 
 char *restore_take_notes(struct restore *r)
@@ -400,7 +409,7 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 	for (size_t i = 0; i < r->nfiles; i++)
 		st->files_done += r->files[i]->state == RF_DONE;
 	st->files_total = (int)r->nfiles;
-	snprintf(st->phase, sizeof st->phase, "%s", r->phase);
+	snprintf(st->phase, sizeof st->phase, "%s", r->phase.now);
 	snprintf(st->label, sizeof st->label, "%s", r->label);
 	pthread_mutex_unlock(&r->mu);
 }

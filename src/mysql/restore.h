@@ -47,5 +47,7 @@ void restore_stat(struct restore *r, struct restore_stat *st);
 /* {files, files_skipped, rows, secs, dump_id, notes} after restore_run (borrowed). */
 json_t *restore_result(struct restore *r);
 char *restore_take_notes(struct restore *r);
+/* The phases entered since the last call, one a line (caller frees), NULL if none. */
+char *restore_take_phases(struct restore *r);
 void restore_free(struct restore *r);
 #endif

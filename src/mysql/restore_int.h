@@ -51,7 +51,8 @@ struct restore {
 	bool feed_ended, prog_started, finished, have_rows, monitor_stop;
 	struct progress prog;
 	double t0;
-	char phase[24], label[160];
+	struct phase phase;
+	char label[160];
 	struct sbuf notes;
 	char *err;
 	size_t skipped;

@@ -507,7 +507,7 @@ static void *worker(void *arg)
 		snprintf(r->label, sizeof r->label, "%s %s", f->kind == RK_INDEXES ? "building indexes of" :
 			 f->kind == RK_SCHEMA ? "creating" : "loading", f->path);
 		if (f->kind == RK_INDEXES)
-			snprintf(r->phase, sizeof r->phase, "building indexes");
+			phase_set(&r->phase, "building indexes");
 		pthread_mutex_unlock(&r->mu);
 		int rc = load_file_retrying(r, c, f, &err);
 		if (rc < 0) {
@@ -566,14 +566,15 @@ static void *monitor(void *arg)
 		}
 		pthread_mutex_unlock(&r->mu);
 		dbres_free(res);
-		for (int k = 0; k < 10; k++) {
-			pthread_mutex_lock(&r->mu);
-			stop = r->monitor_stop;
-			pthread_mutex_unlock(&r->mu);
-			if (stop)
-				break;
-			usleep(100000);
-		}
+		/* a second between polls; the end of the restore wakes it at once, since the
+		 * result (and the bar's 100 %) waits for this thread */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&r->mu);
+		while (!r->monitor_stop && pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
+			;
+		pthread_mutex_unlock(&r->mu);
 	}
 	free(sql);
 	dbconn_close(c);
@@ -700,7 +701,9 @@ int restore_run(struct restore *r, char **err)
 	} else if (r->dump_id[0] && markers_load(r, c, err) < 0) {
 		goto out; /* a copy marks each file as it loads it, so it can be resumed */
 	}
-	snprintf(r->phase, sizeof r->phase, "data");
+	pthread_mutex_lock(&r->mu);
+	phase_set(&r->phase, "data");
+	pthread_mutex_unlock(&r->mu);
 	pthread_t mon;
 	pthread_create(&mon, NULL, monitor, r);
 	int n = r->o.threads;
@@ -711,7 +714,7 @@ int restore_run(struct restore *r, char **err)
 		pthread_join(ths[i], NULL);
 	free(ths);
 	pthread_mutex_lock(&r->mu);
-	snprintf(r->phase, sizeof r->phase, "post");
+	phase_set(&r->phase, "post");
 	pthread_mutex_unlock(&r->mu);
 	for (size_t i = 0; i < r->nfiles && !restore_failed(r); i++) {
 		struct rfile *f = r->files[i];
@@ -726,6 +729,7 @@ int restore_run(struct restore *r, char **err)
 	}
 	pthread_mutex_lock(&r->mu);
 	r->monitor_stop = true;
+	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	pthread_join(mon, NULL);
 	if (restore_failed(r)) {
@@ -746,7 +750,7 @@ int restore_run(struct restore *r, char **err)
 	}
 	progress_finish(&r->prog, now_mono());
 	r->finished = true;
-	snprintf(r->phase, sizeof r->phase, "done");
+	phase_set(&r->phase, "done");
 	r->result = json_pack("{s:i,s:i,s:I,s:f,s:s,s:I}", "files", (int)r->nfiles, "files_skipped", (int)r->skipped,
 			      "rows", (json_int_t)r->rows_loaded, "secs", now_wall() - wall0, "dump_id", r->dump_id,
 			      "rows_by_load_data", (json_int_t)r->rows_infile);

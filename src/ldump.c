@@ -82,23 +82,27 @@ static void work(void *arg)
 	}
 }
 
-/* Journal what happened since the last tick: notes, loaded files, progress and gauges. */
+/* Logs each line of text (freed) as "op: line", leaving out the phase "done". */
+static void log_lines(lua_State *L, struct ljob *j, char *text)
+{
+	for (char *line = text, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		else
+			*nl = '\0';
+		if (*line && strcmp(line, "done") != 0)
+			lb_log(L, "%s: %s", op_names[j->op], line);
+	}
+	free(text);
+}
+
+/* Journal what happened since the last tick: phases, notes, loaded files, progress and
+ * gauges. */
 static void report(lua_State *L, struct ljob *j)
 {
 	char *notes = j->op == OP_DUMP ? dump_take_notes(j->d) : j->op == OP_RESTORE ?
 		restore_take_notes(j->r) : copy_take_notes(j->c);
-	if (notes) {
-		for (char *line = notes, *nl; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			if (!nl)
-				nl = line + strlen(line) - 1;
-			else
-				*nl = '\0';
-			if (*line)
-				lb_log(L, "%s: %s", op_names[j->op], line);
-		}
-		free(notes);
-	}
 	pthread_mutex_lock(&j->mu);
 	json_t *loaded = j->loaded;
 	j->loaded = json_array();
@@ -143,12 +147,9 @@ static void report(lua_State *L, struct ljob *j)
 		: phase[0] && strcmp(phase, j->phase) != 0 ? xasprintf("%s\n", phase) : NULL;
 	if (phase[0])
 		snprintf(j->phase, sizeof j->phase, "%s", phase);
-	for (char *ln = seen, *nl; ln && (nl = strchr(ln, '\n')); ln = nl + 1) {
-		*nl = '\0';
-		if (strcmp(ln, "done") != 0)
-			lb_log(L, "%s: %s", op_names[j->op], ln);
-	}
-	free(seen);
+	/* phases first: a note (how consistency was ensured) is news from within them */
+	log_lines(L, j, seen);
+	log_lines(L, j, notes);
 	if (total > 0) {
 		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
 		if (j->op != OP_COPY)

@@ -98,8 +98,9 @@ static void log_lines(lua_State *L, struct ljob *j, char *text)
 }
 
 /* Journal what happened since the last tick: phases, notes, loaded files, progress and
- * gauges. */
-static void report(lua_State *L, struct ljob *j)
+ * gauges. The last report's MB/s is the whole operation's average: a dump shorter than
+ * the rate window has no recent rate to show, and the average is what a reviewer asks. */
+static void report(lua_State *L, struct ljob *j, bool last)
 {
 	char *notes = j->op == OP_DUMP ? dump_take_notes(j->d) : j->op == OP_RESTORE ?
 		restore_take_notes(j->r) : copy_take_notes(j->c);
@@ -152,6 +153,9 @@ static void report(lua_State *L, struct ljob *j)
 	log_lines(L, j, notes);
 	if (total > 0) {
 		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
+		double secs = now_mono() - j->t0;
+		if (last && secs > 0)
+			rate = done / secs;
 		if (j->op != OP_COPY)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
 		if (eta >= 0)
@@ -161,7 +165,7 @@ static void report(lua_State *L, struct ljob *j)
 
 static void tick(lua_State *L, void *arg)
 {
-	report(L, arg);
+	report(L, arg, false);
 }
 
 static int done(lua_State *L, void *arg)
@@ -171,7 +175,7 @@ static int done(lua_State *L, void *arg)
 		job_free(j);
 		return 0;
 	}
-	report(L, j);
+	report(L, j, j->rc >= 0);
 	lb_call(L, "mysql", op_names[j->op], j->target, j->dir, now_mono() - j->t0, j->rc < 0 ? j->err : NULL);
 	if (j->rc < 0) {
 		lua_pushfstring(L, "mysql.%s: %s", op_names[j->op], j->err ? j->err : "failed");

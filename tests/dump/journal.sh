@@ -25,7 +25,12 @@ for step in ("dump", "restore"):
         assert pct >= last - 1e-9, f"{step}: went back {last} -> {pct}"
         last = pct
     assert abs(last - 100) < 1e-9, f"{step}: ends at {last}"
-    print(f"{step}: {len(ps)} progress events, monotonic, end at 100")
+    # the finished panel's rate: this fixture's steps end before a rate window fills, so
+    # the last gauge must be the step's average, never 0
+    rates = [e["data"]["value"] for e in ev if e["type"] == "gauge" and e.get("step") == step
+             and e["data"]["name"] == "MB/s"]
+    assert rates and rates[-1] > 0, f"{step}: last MB/s gauge {rates[-1:]}"
+    print(f"{step}: {len(ps)} progress events, monotonic, end at 100, {rates[-1]:.3f} MB/s")
 # every phase change is a log line, in order, however short the phase was (this fixture's
 # take milliseconds, shorter than the journal's half-second poll)
 want = {"dump": ["connect", "snapshot", "schema", "data", "sync"],

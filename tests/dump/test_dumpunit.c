@@ -472,15 +472,15 @@ static void test_restore_sched_eta(void)
 	const int s2[] = {1000, 1000, -1};
 	r = plan(2, t2, s2, 3);
 	pthread_mutex_lock(&r->mu);
-	r->tables[0]->idx_w = 1000; /* weight 0.5 * (1000 + 0.25 * 2000) = 750 */
+	r->tables[0]->idx_w = 1000; /* weight 1000 + 0.1 * 2000 = 1200 */
 	double iw = restore_index_weight(r->tables[0]);
 	eta = restore_sched_eta(r, 100);
-	CHECKF(fabs(iw - 750) < 0.01 && fabs(eta - (20 + 750 / 50.0)) < 0.01, "iw %.0f eta %.2f", iw, eta);
+	CHECKF(fabs(iw - 1200) < 0.01 && fabs(eta - (20 + 1200 / 50.0)) < 0.01, "iw %.0f eta %.2f", iw, eta);
 	/* half of one file sent: that loader is 500 units from free */
 	r->files[1]->state = RF_RUNNING;
 	r->files[1]->inflight = 500;
 	eta = restore_sched_eta(r, 100);
-	CHECKF(fabs(eta - (10 + 500 / 50.0 + 750 / 50.0)) < 0.01, "eta %.2f", eta);
+	CHECKF(fabs(eta - (10 + 500 / 50.0 + 1200 / 50.0)) < 0.01, "eta %.2f", eta);
 	CHECK(restore_sched_eta(r, 0) < 0);
 	pthread_mutex_unlock(&r->mu);
 	restore_free(r);

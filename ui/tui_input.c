@@ -458,6 +458,29 @@ static bool prompt_up(const struct tui *t)
 	return live(t) && tui_model_prompt(t->model) != NULL;
 }
 
+/* A key that does nothing now says why, instead of leaving the operator to guess. */
+static void why_not(struct tui *t, const struct binding *b)
+{
+	const struct tui_model *m = t->model;
+	const char *why = !m->has_session ? "no session yet" : m->ended ? "the session has ended"
+		: tui_model_busy(m) ? "a step is running" : NULL;
+	if (b->fn == act_run_next || b->fn == act_run_on) {
+		tui_message(t, true, "cannot run now: %s", why ? why : tui_model_stuck(m) >= 0 ?
+			    "retry [r] or skip [s] the failed step" : "no pending step");
+	} else if (b->fn == act_retry) {
+		tui_message(t, true, "cannot retry now: %s", why ? why : "no step failed or was interrupted");
+	} else if (b->fn == act_skip) {
+		tui_message(t, true, "cannot skip now: %s", why ? why : "no step is left");
+	} else if (b->fn == act_undo) {
+		const struct tui_step *st = t->sel >= 0 && (size_t)t->sel < m->nsteps ? &m->steps[t->sel] : NULL;
+		if (!why && st && !st->undo)
+			tui_message(t, true, "step %d \"%s\" has no undo", t->sel + 1, st->title);
+		else
+			tui_message(t, true, "cannot undo now: %s", why ? why : !st ? "no step selected"
+				    : "only a finished step can be undone");
+	}
+}
+
 static void run_binding(struct tui *t, bool fkey, wint_t k)
 {
 	for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++) {
@@ -471,11 +494,8 @@ static void run_binding(struct tui *t, bool fkey, wint_t k)
 		if (b->valid && !b->valid(t)) {
 			if (b->fn == act_quit)
 				act_quit(t); /* explains why not */
-			else if (b->fn == act_run_next || b->fn == act_run_on)
-				tui_message(t, true, "cannot run now: %s", tui_model_busy(t->model) ? "a step is running"
-							      : tui_model_stuck(t->model) >= 0 ? "retry [r] or skip [s] the failed step"
-							      : t->model->ended ? "the session has ended"
-							      : "no pending step");
+			else
+				why_not(t, b);
 			return;
 		}
 		b->fn(t);

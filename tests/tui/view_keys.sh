@@ -10,6 +10,13 @@ wait_for 'line 300' 10
 wait_for '✓ +1 たくさんログを出す' 5
 ok "a long log follows its newest line"
 
+# keys that cannot act now say why (they used to do nothing)
+keys u
+wait_for 'step 1 "たくさんログを出す" has no undo' 5
+keys r
+wait_for 'cannot retry now: no step failed or was interrupted' 5
+ok "u and r say why they do nothing"
+
 keys PPage
 wait_for 'newer \[End\]'
 expect_not 'line 300' "PgUp scrolled back"

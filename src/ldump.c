@@ -131,7 +131,10 @@ static void report(lua_State *L, struct ljob *j, bool last)
 	} else if (j->op == OP_RESTORE) {
 		struct restore_stat st;
 		restore_stat(j->r, &st);
-		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
+		/* the bar moves by weighted work (a row costs as much as 100 bytes) but is
+		 * drawn in the dump's SQL bytes, the size the operator knows from the dump */
+		double k = st.total > 0 && st.sql_bytes > 0 ? st.sql_bytes / st.total : 1;
+		done = st.done * k, total = st.total * k, rate = st.rate * k, eta = st.eta;
 		snprintf(phase, sizeof phase, "%s", st.phase);
 		lb_gauge(L, "target rows", (double)st.rows_target, "rows", 0);
 	} else {

@@ -409,8 +409,10 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 	}
 	for (size_t i = 0; i < r->ntables; i++)
 		st->rows_target += r->tables[i]->rows_target;
-	for (size_t i = 0; i < r->nfiles; i++)
+	for (size_t i = 0; i < r->nfiles; i++) {
 		st->files_done += r->files[i]->state == RF_DONE;
+		st->sql_bytes += (double)r->files[i]->raw;
+	}
 	st->files_total = (int)r->nfiles;
 	snprintf(st->phase, sizeof st->phase, "%s", r->phase.now);
 	snprintf(st->label, sizeof st->label, "%s", r->label);

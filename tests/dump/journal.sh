@@ -31,6 +31,10 @@ for step in ("dump", "restore"):
              and e["data"]["name"] == "MB/s"]
     assert rates and rates[-1] > 0, f"{step}: last MB/s gauge {rates[-1:]}"
     print(f"{step}: {len(ps)} progress events, monotonic, end at 100, {rates[-1]:.3f} MB/s")
+    if step == "restore":
+        # drawn in the dump's SQL bytes (the size its manifest gives), not in weighted work
+        sql = sum(f["raw_bytes"] for f in json.load(open(sys.argv[2] + "/manifest.json"))["files"])
+        assert abs(ps[-1]["data"]["total"] - sql) < 1, f"restore bar total {ps[-1]['data']['total']} != {sql} SQL bytes"
 # every phase change is a log line, in order, however short the phase was (this fixture's
 # take milliseconds, shorter than the journal's half-second poll)
 want = {"dump": ["connect", "snapshot", "schema", "data", "sync"],

@@ -409,6 +409,11 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 	}
 	for (size_t i = 0; i < r->ntables; i++)
 		st->rows_target += r->tables[i]->rows_target;
+	/* InnoDB's live count skips rows bulk-loaded into an empty table until its statistics
+	 * are next computed (day 2 ended on 105k of 205k): at the end, the rows the server
+	 * acknowledged loading (each LOAD DATA's row count is checked) when more */
+	if (r->finished && (double)r->rows_loaded > (double)st->rows_target)
+		st->rows_target = r->rows_loaded;
 	for (size_t i = 0; i < r->nfiles; i++) {
 		st->files_done += r->files[i]->state == RF_DONE;
 		st->sql_bytes += (double)r->files[i]->raw;

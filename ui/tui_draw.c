@@ -388,7 +388,10 @@ static int gauge_lines(struct tui *t, const struct tui_gauge *g, size_t n, int y
 	int row = 0;
 	for (size_t i = 0; i < n && row < maxrows; i++, row++) {
 		char val[64];
-		snprintf(val, sizeof val, "%.3g%s%s", g[i].value, g[i].unit ? " " : "", g[i].unit ? g[i].unit : "");
+		if (fabs(g[i].value) >= 10000) /* "205k rows", not "2.05e+05 rows" */
+			tui_format_amount(g[i].value, g[i].unit, val, sizeof val);
+		else
+			snprintf(val, sizeof val, "%.3g%s%s", g[i].value, g[i].unit ? " " : "", g[i].unit ? g[i].unit : "");
 		int nw = tui_text_width(g[i].name);
 		if (nw > w / 3)
 			nw = w / 3;

@@ -36,6 +36,7 @@ keys y
 wait_for '✓ +2 ALBをメンテにする' 10
 expect 'dump .*100%' "progress bar at 100%"
 expect 'replica lag' "gauge"
+expect 'target rows 205k rows' "a large gauge in k, not 2.05e+05"
 expect '[▁▂▃▄▅▆▇█]{3}' "sparkline"
 ok "confirmed; progress and gauge shown"
 

@@ -12,6 +12,7 @@ step "alb" { title = "ALBをメンテにする", confirm = "Put the production A
     for i = 1, 10 do
       ctx.progress(i * 10, 100, { unit = "bytes", label = "dump" })
       ctx.gauge("replica lag", (i % 3) * 0.4, { unit = "s" })
+      ctx.gauge("target rows", i * 20500, { unit = "rows" })
       ctx.sleep(0.05)
     end
     ctx.log("ALB listener rules switched")

@@ -99,7 +99,8 @@ static void log_lines(lua_State *L, struct ljob *j, char *text)
 
 /* Journal what happened since the last tick: phases, notes, loaded files, progress and
  * gauges. The last report's MB/s is the whole operation's average: a dump shorter than
- * the rate window has no recent rate to show, and the average is what a reviewer asks. */
+ * the rate window has no recent rate to show, and the average is what a reviewer asks
+ * (of this run's work: what an interrupted run loaded does not count). */
 static void report(lua_State *L, struct ljob *j, bool last)
 {
 	char *notes = j->op == OP_DUMP ? dump_take_notes(j->d) : j->op == OP_RESTORE ?
@@ -116,7 +117,7 @@ static void report(lua_State *L, struct ljob *j, bool last)
 		free(key);
 	}
 	json_decref(loaded);
-	double done = 0, total = 0, rate = 0, eta = -1;
+	double done = 0, total = 0, rate = 0, eta = -1, before = 0;
 	char phase[sizeof j->phase] = "";
 	if (j->op == OP_DUMP) {
 		struct dump_stat st;
@@ -135,6 +136,7 @@ static void report(lua_State *L, struct ljob *j, bool last)
 		 * drawn in the dump's SQL bytes, the size the operator knows from the dump */
 		double k = st.total > 0 && st.sql_bytes > 0 ? st.sql_bytes / st.total : 1;
 		done = st.done * k, total = st.total * k, rate = st.rate * k, eta = st.eta;
+		before = st.start_done * k;
 		snprintf(phase, sizeof phase, "%s", st.phase);
 		lb_gauge(L, "target rows", (double)st.rows_target, "rows", 0);
 	} else {
@@ -158,7 +160,7 @@ static void report(lua_State *L, struct ljob *j, bool last)
 		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
 		double secs = now_mono() - j->t0;
 		if (last && secs > 0)
-			rate = done / secs;
+			rate = (done - before) / secs; /* a resumed restore's earlier files took no time here */
 		if (j->op != OP_COPY)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
 		if (eta >= 0)

@@ -11,16 +11,24 @@
  * information_schema estimate that was too low) stalls at 99.9 % instead of lying. */
 #define PROGRESS_CAP 0.999
 
-void progress_init(struct progress *p, double total, double now)
+void progress_init_from(struct progress *p, double total, double done, double now)
 {
 	memset(p, 0, sizeof *p);
 	p->total = total > 0 ? total : 1;
+	double cap = p->total * PROGRESS_CAP;
+	p->base = done > 0 && isfinite(done) ? (done < cap ? done : cap) : 0;
+	p->shown = p->base;
 	p->t0 = now;
 	p->window_secs = 20;
 	p->st[0] = now;
-	p->sv[0] = 0;
+	p->sv[0] = p->base;
 	p->n = 1;
 	p->head = 1;
+}
+
+void progress_init(struct progress *p, double total, double now)
+{
+	progress_init_from(p, total, 0, now);
 }
 
 static void sample(struct progress *p, double now)
@@ -48,7 +56,7 @@ double progress_update(struct progress *p, double raw_done, double now)
 		v = cap;
 	if (v > p->shown)
 		p->shown = v;
-	if (p->n == 1 && p->shown <= 0) {
+	if (p->n == 1 && p->shown <= p->base) {
 		/* nothing done yet (connecting, checking files): the rate starts with the work */
 		p->st[0] = now;
 		return p->shown;

@@ -19,9 +19,13 @@ struct progress {
 	unsigned n, head;
 	double window_secs;        /* rate is measured over about this long (default 20 s) */
 	double since;              /* progress_rebase: samples before it stop counting */
+	double base;               /* done before this run began (a resumed restore) */
 };
 
 void progress_init(struct progress *p, double total, double now);
+/* As progress_init, for work of which `done` was finished by an earlier run: shown starts
+ * there, and the rate counts only what this run does. */
+void progress_init_from(struct progress *p, double total, double done, double now);
 /* Feeds a raw estimate of work done; returns the value to show: at least the last one,
  * at most 99.9 % of total (only progress_finish reaches 100 %). */
 double progress_update(struct progress *p, double raw_done, double now);

@@ -388,8 +388,9 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 	pthread_mutex_lock(&r->mu);
 	double total, raw = restore_raw_done(r, &total), now = now_mono();
 	if (!r->prog_started && r->feed_ended && !r->o.stream) {
-		/* from now: connecting and checking files are not the load's pace */
-		progress_init(&r->prog, total, now);
+		/* from now: connecting and checking files are not the load's pace, nor are the
+		 * files an interrupted run loaded */
+		progress_init_from(&r->prog, total, raw, now);
 		r->prog_started = true;
 	}
 	if (r->prog_started) {
@@ -397,6 +398,7 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 			progress_update(&r->prog, raw, now);
 		st->done = r->prog.shown;
 		st->total = r->prog.total;
+		st->start_done = r->prog.base;
 		st->rate = progress_rate(&r->prog);
 		st->eta = progress_eta(&r->prog);
 		if (st->eta > 0)

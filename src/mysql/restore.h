@@ -29,6 +29,7 @@ struct restore_opts {
 struct restore_stat {
 	double done, total, rate, eta;   /* work: bytes plus the rows' share; monotonic, 100 % only at the end */
 	double sql_bytes;                /* the SQL text of every file: what done/total amount to */
+	double start_done;               /* of done, what an interrupted run had loaded */
 	unsigned long long rows_target;  /* live InnoDB row count of the restored tables */
 	int files_done, files_total;
 	char phase[24], label[160];

@@ -743,9 +743,8 @@ int restore_run(struct restore *r, char **err)
 		}
 	pthread_mutex_lock(&r->mu);
 	if (!r->prog_started) {
-		double total;
-		restore_raw_done(r, &total);
-		progress_init(&r->prog, total, r->t0);
+		double total, raw = restore_raw_done(r, &total);
+		progress_init_from(&r->prog, total, raw, r->t0);
 		r->prog_started = true;
 	}
 	progress_finish(&r->prog, now_mono());

@@ -51,8 +51,16 @@ kill9_when $pid 400 0.01 nopk_marked
 before=$(dst -e "SELECT COUNT(*) FROM tejun.restore_done WHERE $mine")
 total=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['files']))" "$work/d/manifest.json")
 [ "$before" -lt "$total" ] || fail "restore finished before the kill ($before/$total): test proves nothing"
-out=$($TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 2 2>"$work/resume.err") \
-  || { cat "$work/resume.err"; fail "resume"; }
+out=$($TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" --threads 2 \
+  --progress-log "$work/resume.plog" 2>"$work/resume.err") || { cat "$work/resume.err"; fail "resume"; }
+# the bar starts from what the killed run loaded, not from nothing
+python3 - "$work/resume.plog" <<'PY' || fail "resumed restore's progress"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+first = next(x for x in s if x["total"] > 0)
+assert first["pct"] > 0, f"resumed restore's progress starts at {first['pct']} %"
+assert all(b["pct"] >= a["pct"] for a, b in zip(s, s[1:])) and s[-1]["pct"] == 100, "not monotonic to 100"
+PY
 skipped=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['files_skipped'])" "$out")
 [ "$skipped" -ge 1 ] || fail "resume skipped nothing"
 grep -q "resuming: $skipped of $total files already loaded" "$work/resume.err" \

@@ -69,6 +69,16 @@ static void test_progress(void)
 		progress_update(&p, (s - 5) * 10, s);
 	CHECKF(fabs(progress_rate(&p) - 10) < 0.5, "rate %.2f, want 10", progress_rate(&p));
 
+	SECTION("progress: a resumed run starts where the last stopped, its rate is its own");
+	progress_init_from(&p, 1000, 400, 0);
+	CHECKF(progress_pct(&p) == 40.0, "pct %.1f, want 40 at once", progress_pct(&p));
+	for (double s = 0.25; s <= 1; s += 0.25)
+		progress_update(&p, 400, s); /* checking files again */
+	for (double s = 1.25; s <= 6; s += 0.25)
+		progress_update(&p, 400 + (s - 1) * 10, s);
+	CHECKF(fabs(progress_rate(&p) - 10) < 0.5, "rate %.2f, want 10 (not the 400 done before)", progress_rate(&p));
+	CHECKF(fabs(progress_eta(&p) - 55) < 3, "eta %.1f, want 55", progress_eta(&p));
+
 	SECTION("progress: after a rebase the rate is the new pace's, once a second has passed");
 	progress_init(&p, 1000, 0);
 	double t = 0;

@@ -27,7 +27,7 @@ static void add_error(struct runbook *rb, int line, const char *fmt, ...)
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
-	rb->errors[rb->nerrors++] = xasprintf("%s:%d: %s", rb->path, line, msg);
+	rb->errors[rb->nerrors++] = xasprintf("%s:%d: %s", rb->at_file ? rb->at_file : rb->path, line, msg);
 	free(msg);
 }
 
@@ -37,6 +37,28 @@ static struct runbook *get_rb(lua_State *L)
 	struct runbook *rb = lua_touserdata(L, -1);
 	lua_pop(L, 1);
 	return rb;
+}
+
+/* runbook, phase and step describe the runbook as it loads; called from a running step
+ * they would change the plan under the engine's feet */
+static struct runbook *get_rb_loading(lua_State *L, const char *fn)
+{
+	struct runbook *rb = get_rb(L);
+	if (rb->loaded)
+		luaL_error(L, "%s: steps are declared when the runbook loads, not from a running step", fn);
+	return rb;
+}
+
+/* The library file a DSL call came from, NULL for the runbook itself. */
+static char *caller_lib_file(lua_State *L, const struct runbook *rb)
+{
+	lua_Debug ar;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0)
+			return ar.source[0] == '@' && strcmp(ar.source + 1, rb->path) != 0 ? xstrdup(ar.source + 1) : NULL;
+	}
+	return NULL;
 }
 
 /* Line of the runbook code that called the DSL function. */
@@ -209,9 +231,11 @@ static int param_cmp(const void *a, const void *b)
 	return strcmp(((const struct param_def *)a)->name, ((const struct param_def *)b)->name);
 }
 
+static bool valid_id(const char *s);
+
 static int l_runbook(lua_State *L)
 {
-	struct runbook *rb = get_rb(L);
+	struct runbook *rb = get_rb_loading(L, "runbook");
 	int line = caller_line(L);
 	if (!lua_istable(L, 1)) {
 		add_error(rb, line, "runbook: expected runbook { id = ..., title = ... }");
@@ -228,6 +252,9 @@ static int l_runbook(lua_State *L)
 	if (!rb->id) {
 		add_error(rb, line, "runbook: 'id' is required");
 		rb->id = xstrdup("unnamed");
+	} else if (!valid_id(rb->id)) {
+		/* it names the session and its journal file */
+		add_error(rb, line, "runbook: 'id' must be letters, digits, '-', '_' or '.' (got \"%s\")", rb->id);
 	}
 	if (!rb->title)
 		rb->title = xstrdup(rb->id);
@@ -250,7 +277,7 @@ static char *current_phase(struct runbook *rb)
 
 static int l_phase(lua_State *L)
 {
-	struct runbook *rb = get_rb(L);
+	struct runbook *rb = get_rb_loading(L, "phase");
 	if (lua_type(L, 1) != LUA_TSTRING) {
 		add_error(rb, caller_line(L), "phase: expected phase \"name\"");
 		return 0;
@@ -315,22 +342,37 @@ static void parse_step_numbers(lua_State *L, int t, struct step_def *s, struct r
 }
 
 /* step "id" { ... }: the first call captures id and line, the returned closure takes the body. */
+static void step_body(lua_State *L, struct runbook *rb, const char *id, int line);
+
 static int l_step_body(lua_State *L)
 {
-	struct runbook *rb = get_rb(L);
-	const char *id = lua_tostring(L, lua_upvalueindex(1));
-	int line = (int)lua_tointeger(L, lua_upvalueindex(2));
+	struct runbook *rb = get_rb_loading(L, "step");
+	struct pending_step *p = &rb->pending[lua_tointeger(L, lua_upvalueindex(1))];
+	if (p->bodied)
+		return luaL_error(L, "step '%s': its body is given once", p->id);
+	p->bodied = true;
+	/* copies: a body's metamethods could declare steps and move the array */
+	const char *id = p->id;
+	int line = p->line;
+	rb->at_file = p->file;
+	step_body(L, rb, id, line);
+	rb->at_file = NULL;
+	return 0;
+}
+
+static void step_body(lua_State *L, struct runbook *rb, const char *id, int line)
+{
 	char *what = xasprintf("step '%s'", id);
 	if (!lua_istable(L, 1)) {
 		add_error(rb, line, "%s: expected step \"%s\" { title = ..., run = function(ctx) ... end }", what, id);
 		free(what);
-		return 0;
+		return;
 	}
 	for (size_t i = 0; i < rb->nsteps; i++)
 		if (strcmp(rb->steps[i].id, id) == 0) {
 			add_error(rb, line, "duplicate step id '%s' (first defined at line %d)", id, rb->steps[i].line);
 			free(what);
-			return 0;
+			return;
 		}
 	check_fields(L, 1, step_fields, rb, line, what);
 	struct step_def s = {.id = xstrdup(id), .line = line};
@@ -352,22 +394,33 @@ static int l_step_body(lua_State *L)
 	rb->steps = xrealloc(rb->steps, (rb->nsteps + 1) * sizeof *rb->steps);
 	rb->steps[rb->nsteps++] = s;
 	free(what);
+}
+
+/* the body of a step whose id was refused: that error is enough */
+static int l_step_ignored(lua_State *L)
+{
+	get_rb_loading(L, "step");
 	return 0;
 }
 
 static int l_step(lua_State *L)
 {
-	struct runbook *rb = get_rb(L);
-	int line = caller_line(L);
+	struct runbook *rb = get_rb_loading(L, "step");
+	struct pending_step p = {.line = caller_line(L), .file = caller_lib_file(L, rb)};
+	rb->at_file = p.file;
 	if (lua_type(L, 1) != LUA_TSTRING || !valid_id(lua_tostring(L, 1))) {
-		add_error(rb, line, "step: id must be a string of letters, digits, '-', '_' or '.' (got %s)",
+		add_error(rb, p.line, "step: id must be a string of letters, digits, '-', '_' or '.' (got %s)",
 			  lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : luaL_typename(L, 1));
-		lua_pushstring(L, "invalid");
-		lua_replace(L, 1);
+		p.bodied = true; /* one error is enough: its body is checked under no id */
+		p.id = xstrdup("invalid");
+	} else {
+		p.id = xstrdup(lua_tostring(L, 1));
 	}
-	lua_pushvalue(L, 1);
-	lua_pushinteger(L, line);
-	lua_pushcclosure(L, l_step_body, 2);
+	rb->at_file = NULL;
+	rb->pending = xrealloc(rb->pending, (rb->npending + 1) * sizeof *rb->pending);
+	rb->pending[rb->npending] = p;
+	lua_pushinteger(L, (lua_Integer)rb->npending++);
+	lua_pushcclosure(L, p.bodied ? l_step_ignored : l_step_body, 1);
 	return 1;
 }
 
@@ -536,7 +589,9 @@ struct runbook *runbook_load(const char *path)
 		lua_pop(L, 1);
 		return rb;
 	}
-	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+	int rc = lua_pcall(L, 0, 0, 0);
+	rb->loaded = true;
+	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
 		/* Runtime errors from the chunk carry "path:line:"; others get the path. */
@@ -545,6 +600,13 @@ struct runbook *runbook_load(const char *path)
 		lua_pop(L, 1);
 		return rb;
 	}
+	for (size_t i = 0; i < rb->npending; i++)
+		if (!rb->pending[i].bodied) {
+			rb->at_file = rb->pending[i].file;
+			add_error(rb, rb->pending[i].line, "step '%s': missing its body: step \"%s\" { title = ..., "
+				  "run = function(ctx) ... end }", rb->pending[i].id, rb->pending[i].id);
+			rb->at_file = NULL;
+		}
 	if (!rb->id)
 		add_error(rb, 1, "no runbook { id = ..., title = ... } declaration");
 	if (rb->nsteps == 0)
@@ -582,6 +644,11 @@ void runbook_free(struct runbook *rb)
 	for (size_t i = 0; i < rb->nphases; i++)
 		free(rb->phases[i]);
 	free(rb->phases);
+	for (size_t i = 0; i < rb->npending; i++) {
+		free(rb->pending[i].id);
+		free(rb->pending[i].file);
+	}
+	free(rb->pending);
 	for (size_t i = 0; i < rb->nerrors; i++)
 		free(rb->errors[i]);
 	free(rb->errors);

@@ -36,6 +36,12 @@ struct runbook {
 	size_t nphases;
 	char **errors; /* "FILE:LINE: message", in order found */
 	size_t nerrors;
+	/* while loading: step "id" calls still waiting for their { body }, and the file of
+	 * the declaration being checked when it is a library's, not the runbook's */
+	struct pending_step { char *id, *file; int line; bool bodied; } *pending;
+	size_t npending;
+	const char *at_file;
+	bool loaded;   /* the DSL is closed: steps are declared when the runbook loads */
 };
 
 /* Loads and validates. Always returns a runbook (free with runbook_free); errors in rb->errors.

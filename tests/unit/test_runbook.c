@@ -231,6 +231,31 @@ static void test_step_errors(void)
 	CHECK_ERROR_AT(rb, "badid.lua", 2, "step: id must be");
 	runbook_free(rb);
 
+	SECTION("two ids that are not plain words: two errors, no made-up duplicate");
+	rb = load("badids.lua", "runbook { id = \"b\", title = \"b\" }\n"
+				"step \"a b\" { run = function() end }\n"
+				"step \"c/d\" { run = function() end }\n"
+				"step \"ok\" { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "badids.lua", 3, "step: id must be");
+	CHECKF(rb->nerrors == 2 && !any_error_has(rb, "duplicate"), "%zu errors", rb->nerrors);
+	runbook_free(rb);
+
+	SECTION("a step without its { body } is an error at its line, not dropped");
+	rb = load("bare.lua", "runbook { id = \"b\", title = \"b\" }\n"
+			      "step \"a\"\n"
+			      "step \"b\" { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "bare.lua", 2, "step 'a': missing its body");
+	runbook_free(rb);
+
+	SECTION("the runbook id names the journal file: a path or nothing is refused");
+	rb = load("rbid.lua", "runbook { id = \"../../tmp/evil\", title = \"b\" }\n"
+			      "step \"a\" { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "rbid.lua", 1, "runbook: 'id' must be letters");
+	runbook_free(rb);
+	rb = load("rbid2.lua", "runbook { id = \"\", title = \"b\" }\nstep \"a\" { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "rbid2.lua", 1, "runbook: 'id' must be letters");
+	runbook_free(rb);
+
 	SECTION("no runbook{} declaration, no steps");
 	rb = load("empty.lua", "phase \"x\"\n");
 	CHECK(any_error_has(rb, "no runbook { id"));
@@ -424,8 +449,38 @@ static void test_require(void)
 	CHECK_ERROR_AT(rb, "reqmissing.lua", 2, "no_such_module");
 	runbook_free(rb);
 
+	SECTION("a mistake in a step a library declares is at the library's line");
+	char *m3 = write_file("lib/declares.lua", "local M = {}\n"
+						 "function M.add()\n"
+						 "  step 'from-lib' { titel = 'x', run = function() end }\n"
+						 "end\n"
+						 "return M\n");
+	rb = load("uselib.lua", "runbook { id = 'u', title = 'u' }\n"
+				"require('declares').add()\n"
+				"step 'a' { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "lib/declares.lua", 3, "unknown field 'titel'");
+	runbook_free(rb);
+
+	SECTION("runbook, phase and step are closed once the runbook has loaded");
+	rb = load("late.lua", "runbook { id = 'l', title = 'l' }\n"
+			      "function declare_more() step 'x' { run = function() end } end\n"
+			      "function new_phase() phase 'p' end\n"
+			      "step 'a' { run = function() end }\n");
+	CHECK_NO_ERRORS(rb);
+	const char *const late[] = {"declare_more", "new_phase"};
+	for (size_t i = 0; i < 2; i++) {
+		lua_getglobal(rb->L, late[i]);
+		int rc = lua_pcall(rb->L, 0, 0, 0);
+		CHECKF(rc != LUA_OK && strstr(lua_tostring(rb->L, -1), "declared when the runbook loads"),
+		       "%s: rc %d %s", late[i], rc, rc ? lua_tostring(rb->L, -1) : "");
+		lua_pop(rb->L, 1);
+	}
+	CHECK(rb->nsteps == 1 && rb->nphases == 0);
+	runbook_free(rb);
+
 	free(m1);
 	free(m2);
+	free(m3);
 	free(libdir);
 	free(subdir);
 }

@@ -278,6 +278,10 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 		loop_once(loop, 1.0);
 		vops->flush(v);
 	}
+	/* an interrupted step's work (a shell command's process group, a dump) was told to stop:
+	 * let it, so nothing outlives the session; bounded, a signalled session must go */
+	for (double until = now_mono() + 5; loop_busy(loop) && now_mono() < until;)
+		loop_once(loop, 0.1);
 	int code = engine_exit_code(e);
 	vops->close(v);
 	if (rec_out)

@@ -91,7 +91,8 @@ static void sh_work(void *arg)
 	}
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	bool open_pipe = true;
+	bool open_pipe = true, reaped = false;
+	int st = 0;
 	while (open_pipe) {
 		struct pollfd p = {pfd[0], POLLIN, 0};
 		poll(&p, 1, 200);
@@ -112,14 +113,17 @@ static void sh_work(void *arg)
 			j->timed_out = late && !cancel;
 			j->cancelled = cancel;
 			kill(-pid, SIGTERM);
-			struct timespec ts = {1, 0};
-			nanosleep(&ts, NULL);
-			kill(-pid, SIGKILL);
+			/* a second to stop, but no longer than it takes: a signalled session waits */
+			for (int k = 0; k < 20 && !reaped; k++) {
+				struct timespec ts = {0, 50000000};
+				nanosleep(&ts, NULL);
+				reaped = waitpid(pid, &st, WNOHANG) == pid;
+			}
+			kill(-pid, SIGKILL); /* what is left of the group */
 		}
 	}
 	close(pfd[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	while (!reaped && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	j->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	j->secs = now_mono() - j->started;

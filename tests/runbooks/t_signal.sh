@@ -35,4 +35,22 @@ for sig in TERM INT; do
   expect_verified "$J"
 done
 
+# the shell command a step waits on goes with the session: nothing is left reparented to init
+for sig in INT TERM HUP; do
+  "$TEJUN" run "$RB/shsleeper.lua" --no-tui --log-dir "$LOGS-sh$sig" </dev/null >"$out" 2>"$err" &
+  pid=$!
+  for _ in $(seq 100); do pgrep -f "sleep 987" >/dev/null && break; sleep 0.05; done
+  pgrep -f "sleep 987" >/dev/null || { kill -9 "$pid"; die "SIG$sig: the shell command never started"; }
+  kill -"$sig" "$pid"
+  set +e
+  wait "$pid"
+  rc=$?
+  set -e
+  expect_rc 130 "SIG$sig during a shell command"
+  if pgrep -f "sleep 987" >/dev/null; then
+    pkill -f "sleep 987"
+    fail "SIG$sig: the step's shell command outlived tejun"
+  fi
+done
+
 finish

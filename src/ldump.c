@@ -224,11 +224,42 @@ static char *conn_opt(lua_State *L, const char *key, struct dbopts *o)
 	return err;
 }
 
-static int fail_start(lua_State *L, struct ljob *j, char *msg)
+/* Until start() hands the job over, a guard on the Lua stack owns it: an option of the
+ * wrong type raises from inside lm_opt* and would leak it otherwise. */
+struct job_guard {
+	struct ljob *j;
+};
+
+static int guard_gc(lua_State *L)
 {
-	job_free(j);
-	lua_pushstring(L, msg);
+	struct job_guard *g = lua_touserdata(L, 1);
+	if (g->j)
+		job_free(g->j);
+	g->j = NULL;
+	return 0;
+}
+
+static struct job_guard *guard_new(lua_State *L, struct ljob *j)
+{
+	struct job_guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+	g->j = j;
+	if (luaL_newmetatable(L, "tejun.mysql.job_guard")) {
+		lua_pushcfunction(L, guard_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	return g; /* left on the stack: alive until start() returns */
+}
+
+static int fail_start(lua_State *L, struct job_guard *g, char *msg)
+{
+	enum lop op = g->j->op;
+	job_free(g->j);
+	g->j = NULL;
+	luaL_where(L, 1);
+	lua_pushfstring(L, "mysql.%s: %s", op_names[op], msg);
 	free(msg);
+	lua_concat(L, 2);
 	return lua_error(L);
 }
 
@@ -287,24 +318,23 @@ static int start(lua_State *L, enum lop op)
 	j->t0 = now_mono();
 	pthread_mutex_init(&j->mu, NULL);
 	j->loaded = json_array();
+	struct job_guard *g = guard_new(L, j);
 	const char *dir = lm_optstring(L, 1, "dir", NULL);
-	if (!dir) {
-		job_free(j);
-		return luaL_error(L, "mysql.%s: option 'dir' is required", op_names[op]);
-	}
+	if (!dir)
+		return fail_start(L, g, xstrdup("option 'dir' is required"));
 	j->dir = xstrdup(dir);
 	int threads = (int)lm_optnumber(L, 1, "threads", 4);
 	char *err;
 	if (op != OP_RESTORE) {
 		if ((err = conn_opt(L, "source", &j->src)))
-			return fail_start(L, j, err);
+			return fail_start(L, g, err);
 		j->schemas = lm_optlist(L, 1, "schemas");
 		if (!j->schemas)
-			return fail_start(L, j, xasprintf("mysql.%s: option 'schemas' is required", op_names[op]));
+			return fail_start(L, g, xstrdup("option 'schemas' is required"));
 	}
 	if (op != OP_DUMP) {
 		if ((err = conn_opt(L, "target", &j->dst)))
-			return fail_start(L, j, err);
+			return fail_start(L, g, err);
 		j->map = map_opt(L);
 	}
 	const struct dbopts *tgt = op == OP_RESTORE ? &j->dst : &j->src;
@@ -314,8 +344,7 @@ static int start(lua_State *L, enum lop op)
 		lua_newtable(L);
 		lua_pushboolean(L, 1);
 		lua_setfield(L, -2, "dry_run");
-		job_free(j);
-		return 1;
+		return 1; /* the guard frees the job */
 	}
 	if (op == OP_DUMP) {
 		double compress = 0;
@@ -343,6 +372,7 @@ static int start(lua_State *L, enum lop op)
 			.sql_inserts = lm_optbool(L, 1, "sql_inserts", false), .cancel = &j->cancel, .on_done = on_done, .ud = j};
 		j->c = copy_new(&o);
 	}
+	g->j = NULL; /* handed over: done() frees it */
 	return lb_await_cancelable(L, work, tick, 0.5, done, j, &j->cancel);
 }
 

@@ -17,6 +17,15 @@ db2:close()
 local ok, closed_err = pcall(db2.query, db2, "SELECT 1")
 assert(not ok and tostring(closed_err):find("closed"), "a closed connection says so")
 
+-- dump/restore option mistakes: named with the function, and (under LeakSanitizer) the
+-- half-built job is not leaked when an option of the wrong type raises
+local ok2, e2 = pcall(mysql.dump, {schemas = {"x"}, dir = "/tmp/tejun-none"})
+assert(not ok2 and tostring(e2):find("mysql.dump: option 'source' is required", 1, true), tostring(e2))
+ok2, e2 = pcall(mysql.dump, {source = src_dsn, schemas = {"x"}, dir = "/tmp/tejun-none", threads = "many"})
+assert(not ok2 and tostring(e2):find("'threads' must be a number", 1, true), tostring(e2))
+ok2, e2 = pcall(mysql.restore, {target = target_dsn})
+assert(not ok2 and tostring(e2):find("mysql.restore: option 'dir' is required", 1, true), tostring(e2))
+
 -- Rows: integers, NULL as nil, decimals as exact strings, binary-safe strings.
 local blob = "a\0b'c\"d\\e?f\255"
 local rows = assert(db:query("SELECT ? AS b, ? AS i, ? AS n, 1.50 AS d, 2.5e0 AS f, ? AS t",

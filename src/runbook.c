@@ -559,6 +559,54 @@ lua_State *runbook_new_state(const char *runbook_dir)
 	return L;
 }
 
+/* While the runbook loads, its code outside steps runs (for check and plan too): a module
+ * global is then a stand-in that refuses what would act (sh.run, mysql.*, aws.call, ...)
+ * and hands out the rest. Kept by a library as a local, it passes through once loaded. */
+static bool module_field_is_inert(const char *module, const char *key)
+{
+	static const char *const inert[] = {"aws.region", "aws.dry_run", "aws.config", "aws.operations", NULL};
+	for (const char *const *p = inert; *p; p++) {
+		size_t n = strlen(module);
+		if (strncmp(*p, module, n) == 0 && (*p)[n] == '.' && strcmp(*p + n + 1, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int module_standin_index(lua_State *L)
+{
+	const char *module = lua_tostring(L, lua_upvalueindex(2));
+	const char *key = lua_tostring(L, 2);
+	if (!get_rb(L)->loaded && key && !module_field_is_inert(module, key))
+		return luaL_error(L, "%s.%s: called while the runbook loads (check and plan load it too); call "
+				  "it from a step's run, check, verify or undo function", module, key);
+	lua_pushvalue(L, 2);
+	lua_gettable(L, lua_upvalueindex(1));
+	return 1;
+}
+
+static void modules_stand_in(lua_State *L, bool on)
+{
+	for (const struct lb_module *m = lb_modules; m->name; m++) {
+		lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+		lua_getfield(L, -1, m->name); /* the real module */
+		if (on) {
+			lua_newtable(L);
+			lua_newtable(L);
+			lua_pushvalue(L, -3);
+			lua_pushstring(L, m->name);
+			lua_pushcclosure(L, module_standin_index, 2);
+			lua_setfield(L, -2, "__index");
+			lua_setmetatable(L, -2);
+			lua_setglobal(L, m->name);
+		} else {
+			lua_pushvalue(L, -1);
+			lua_setglobal(L, m->name);
+		}
+		lua_pop(L, 2);
+	}
+}
+
 struct runbook *runbook_load(const char *path)
 {
 	struct runbook *rb = xcalloc(1, sizeof *rb);
@@ -589,8 +637,10 @@ struct runbook *runbook_load(const char *path)
 		lua_pop(L, 1);
 		return rb;
 	}
+	modules_stand_in(L, true);
 	int rc = lua_pcall(L, 0, 0, 0);
 	rb->loaded = true;
+	modules_stand_in(L, false);
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);

@@ -478,6 +478,23 @@ static void test_require(void)
 	CHECK(rb->nsteps == 1 && rb->nphases == 0);
 	runbook_free(rb);
 
+	SECTION("a module call outside a step is refused while loading (check and plan run nothing)");
+	rb = load("topsh.lua", "runbook { id = 't', title = 't ' .. tostring(aws.region()) }\n"
+			       "sh.run('touch /tmp/tejun-must-not-exist')\n"
+			       "step 'a' { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "topsh.lua", 2, "sh.run: called while the runbook loads");
+	runbook_free(rb);
+	rb = load("keep.lua", "local m = mysql\n"
+			      "function kind() return type(m.connect) .. ' ' .. type(mysql.connect) .. ' ' .. tostring(getmetatable(mysql) == nil) end\n"
+			      "runbook { id = 'k', title = 'k' }\nstep 'a' { run = function() end }\n");
+	CHECK_NO_ERRORS(rb);
+	lua_getglobal(rb->L, "kind");
+	CHECK(lua_pcall(rb->L, 0, 1, 0) == LUA_OK);
+	CHECKF(strcmp(lua_tostring(rb->L, -1), "function function true") == 0, "once loaded, a kept module works: %s",
+	       lua_tostring(rb->L, -1));
+	lua_pop(rb->L, 1);
+	runbook_free(rb);
+
 	free(m1);
 	free(m2);
 	free(m3);

@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -607,6 +608,27 @@ static void modules_stand_in(lua_State *L, bool on)
 	}
 }
 
+/* Loading a runbook takes milliseconds; a loop outside a step would hang check, plan and
+ * run before any screen is up. One runbook loads at a time, so the clock is static. */
+#define LOAD_LIMIT_SECS 5
+static double load_started;
+static const char *load_path;
+
+static void load_hook(lua_State *L, lua_Debug *ar)
+{
+	double t = now_mono() - load_started;
+	if (t > 3 * LOAD_LIMIT_SECS) {
+		/* every error was caught (pcall in the loop): nothing has started, so leave */
+		fprintf(stderr, "%s: still loading after %.0f s (a loop outside a step?): giving up\n", load_path, t);
+		_exit(2);
+	}
+	if (t > LOAD_LIMIT_SECS) {
+		lua_getinfo(L, "Sl", ar);
+		luaL_error(L, "%s:%d: loading took over %d s: a loop outside a step?",
+			   ar->source[0] == '@' ? ar->source + 1 : ar->short_src, ar->currentline, LOAD_LIMIT_SECS);
+	}
+}
+
 struct runbook *runbook_load(const char *path)
 {
 	struct runbook *rb = xcalloc(1, sizeof *rb);
@@ -638,7 +660,11 @@ struct runbook *runbook_load(const char *path)
 		return rb;
 	}
 	modules_stand_in(L, true);
+	load_started = now_mono();
+	load_path = path;
+	lua_sethook(L, load_hook, LUA_MASKCOUNT, 10000);
 	int rc = lua_pcall(L, 0, 0, 0);
+	lua_sethook(L, NULL, 0, 0);
 	rb->loaded = true;
 	modules_stand_in(L, false);
 	if (rc != LUA_OK) {

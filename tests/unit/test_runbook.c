@@ -147,6 +147,13 @@ static void test_syntax_error(void)
 	CHECK_ERROR_AT(rb, "boom.lua", 3, "boom at load");
 	runbook_free(rb);
 
+	SECTION("a loop outside any step stops the load after 5 s, at its line");
+	rb = load("loop.lua", "runbook { id = 'l', title = 'l' }\n"
+			      "while true do end\n"
+			      "step 'a' { run = function() end }\n");
+	CHECK_ERROR_AT(rb, "loop.lua", 2, "loading took over 5 s");
+	runbook_free(rb);
+
 	SECTION("a file that cannot be read is an error naming it");
 	char *missing = xasprintf("%s/missing.lua", tmpdir);
 	rb = runbook_load(missing);

@@ -95,6 +95,9 @@ static int cmd_plan(int argc, char **argv)
 		runbook_free(rb);
 		return rc;
 	}
+	/* titles, confirm texts and docs are the runbook's: no escape sequences reach the terminal */
+	FILE *real_stdout = stdout;
+	stdout = ctl_filter_open(real_stdout);
 	printf("%s — %s\nrunbook %s (sha256 %.12s…)\n", rb->id, rb->title, rb->path, rb->sha256);
 	plan_params(rb, nparams > 0);
 	const char *phase = NULL;
@@ -131,6 +134,9 @@ static int cmd_plan(int argc, char **argv)
 			printf("      %s\n", extra.data);
 		sbuf_free(&extra);
 	}
+	if (stdout != real_stdout)
+		fclose(stdout);
+	stdout = real_stdout;
 	runbook_free(rb);
 	return EXIT_DONE;
 }

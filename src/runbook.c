@@ -329,10 +329,11 @@ static void parse_step_numbers(lua_State *L, int t, struct step_def *s, struct r
 	s->critical = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	lua_getfield(L, t, "timeout");
-	if (lua_isnumber(L, -1) && lua_tonumber(L, -1) > 0)
+	/* a number, not "30"; and at most a week (math.huge showed as "timeout infh") */
+	if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) <= 7 * 86400)
 		s->timeout = lua_tonumber(L, -1);
 	else if (!lua_isnil(L, -1))
-		add_error(rb, s->line, "%s: 'timeout' must be a positive number of seconds", what);
+		add_error(rb, s->line, "%s: 'timeout' must be a number of seconds, above 0 and at most a week", what);
 	lua_pop(L, 1);
 	lua_getfield(L, t, "retries");
 	if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) <= 100)

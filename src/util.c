@@ -288,3 +288,38 @@ int mkdir_p(const char *dir, unsigned mode)
 	errno = saved;
 	return rc;
 }
+
+/* Text for a terminal or a log file: a title or a log line from a runbook must not carry
+ * escape sequences (clear the screen, retitle the window, hide what follows). */
+static ssize_t ctl_filter_write(void *cookie, const char *buf, size_t n)
+{
+	FILE *real = cookie;
+	char tmp[4096];
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done < sizeof tmp ? n - done : sizeof tmp;
+		for (size_t i = 0; i < k; i++) {
+			unsigned char c = (unsigned char)buf[done + i];
+			tmp[i] = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : (char)c;
+		}
+		if (fwrite(tmp, 1, k, real) != k)
+			return done ? (ssize_t)done : -1;
+		done += k;
+	}
+	fflush(real); /* a prompt without a newline shows when the caller flushes */
+	return (ssize_t)n;
+}
+
+static int ctl_filter_close(void *cookie)
+{
+	return fflush(cookie);
+}
+
+FILE *ctl_filter_open(FILE *real)
+{
+	cookie_io_functions_t io = {.write = ctl_filter_write, .close = ctl_filter_close};
+	FILE *f = fopencookie(real, "w", io);
+	if (f)
+		setvbuf(f, NULL, _IOLBF, 0);
+	return f ? f : real;
+}

@@ -3,6 +3,7 @@
 #define TEJUN_UTIL_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdbool.h>
 
 void *xmalloc(size_t n);
@@ -12,6 +13,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a malloc'd formatted string; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A stream over real that writes control characters (but newline and tab) as '?';
+ * fclose it before real. real itself if one cannot be made. */
+FILE *ctl_filter_open(FILE *real);
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Growable byte buffer, always NUL-terminated. */

@@ -281,12 +281,14 @@ static struct view *line_open(const struct view_config *cfg, char **err)
 	struct view *v = xcalloc(1, sizeof *v);
 	v->sink.on_event = on_event;
 	v->cfg = *cfg;
-	v->out = cfg->out ? cfg->out : stdout;
+	v->out = ctl_filter_open(cfg->out ? cfg->out : stdout);
 	v->last_pct = -100;
 	sbuf_init(&v->inbuf);
 	if (cfg->answers_path) {
 		v->answers = answers_load(cfg->answers_path, err);
 		if (!v->answers) {
+			if (v->out != (cfg->out ? cfg->out : stdout))
+				fclose(v->out);
 			free(v);
 			return NULL;
 		}
@@ -320,7 +322,10 @@ static void line_close(struct view *v)
 		loop_unwatch(v->cfg.loop, v->stdin_watch);
 	answers_free(v->answers);
 	sbuf_free(&v->inbuf);
-	fflush(v->out);
+	if (v->out != (v->cfg.out ? v->cfg.out : stdout))
+		fclose(v->out); /* the control-character filter, not the stream under it */
+	else
+		fflush(v->out);
 	free(v);
 }
 

@@ -32,7 +32,7 @@ for want in \
   "$tmp/broken.lua:4: step 'two': unknown field 'tittle' (did you mean 'title'?)" \
   "$tmp/broken.lua:5: duplicate step id 'one' (first defined at line 3)" \
   "$tmp/broken.lua:6: step 'norun': missing 'run' function" \
-  "$tmp/broken.lua:7: step 'slow': 'timeout' must be a positive number of seconds" \
+  "$tmp/broken.lua:7: step 'slow': 'timeout' must be a number of seconds, above 0 and at most a week" \
   "$tmp/broken.lua:7: step 'slow': 'retries' must be a whole number from 0 to 100" \
   "$tmp/broken.lua:8: step 'promote': a critical step must have a confirm"; do
   expect_has "check: reported" "$want" "$err"
@@ -99,5 +99,19 @@ expect_eq "plan: order of phases and steps" "== Maintenance ==|1. alb|== Cut-ove
 tj plan "$tmp/broken.lua"
 expect_rc 2 "plan of a broken runbook"
 expect_has "plan of a broken runbook: FILE:LINE" "$tmp/broken.lua:5: duplicate step id" "$err"
+
+# a title or a log line cannot drive the terminal: plan and the line view show escapes as '?'
+cat >"$tmp/esc.lua" <<'LUA'
+runbook { id = "esc", title = "escapes" }
+step "esc" { title = "evil[2Jtitle", run = function(ctx) ctx.log("]0;ownedlog line") end }
+LUA
+tj plan "$tmp/esc.lua"
+expect_rc 0 "plan of a title with escapes"
+expect_has "plan: the title, escapes shown as ?" "evil?[2Jtitle?" "$out"
+expect_lacks "plan: no ESC reaches the terminal" $'\033' "$out"
+tj run "$tmp/esc.lua" --no-tui --log-dir "$LOGS-esc"
+expect_rc 0 "run of a title with escapes"
+expect_has "line view: the log line, escapes shown as ?" "?]0;owned?log line" "$out"
+expect_lacks "line view: no ESC reaches the terminal" $'\033' "$out"
 
 finish

@@ -207,9 +207,13 @@ static void test_step_errors(void)
 			       "step \"k1\" { run = function() end, critical = \"yes\", confirm = \"sure?\" }\n"
 			       "step \"c1\" { run = function() end, confirm = {} }\n"
 			       "step \"c2\" { run = function() end, confirm = { text = \"x\", challenge = \"\" } }\n"
-			       "step \"c3\" { run = function() end, confirm = { text = \"x\", chalenge = \"w\" } }\n");
-	CHECK_ERROR_AT(rb, "types.lua", 2, "'timeout' must be a positive number");
-	CHECK_ERROR_AT(rb, "types.lua", 3, "'timeout' must be a positive number");
+			       "step \"c3\" { run = function() end, confirm = { text = \"x\", chalenge = \"w\" } }\n"
+			       "step \"t3\" { run = function() end, timeout = \"30\" }\n"
+			       "step \"t4\" { run = function() end, timeout = math.huge }\n");
+	CHECK_ERROR_AT(rb, "types.lua", 10, "'timeout' must be a number of seconds");
+	CHECK_ERROR_AT(rb, "types.lua", 11, "'timeout' must be a number of seconds");
+	CHECK_ERROR_AT(rb, "types.lua", 2, "'timeout' must be a number of seconds");
+	CHECK_ERROR_AT(rb, "types.lua", 3, "'timeout' must be a number of seconds");
 	CHECK_ERROR_AT(rb, "types.lua", 4, "'retries' must be a whole number");
 	CHECK_ERROR_AT(rb, "types.lua", 5, "'retries' must be a whole number");
 	CHECK_ERROR_AT(rb, "types.lua", 6, "'critical' must be true or false");

@@ -241,3 +241,22 @@ void lb_open_modules(lua_State *L)
 		lua_pop(L, 1);
 	}
 }
+
+void lb_check_options(lua_State *L, int idx, const char *fn, const char *const *known)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: options are named (found a %s key)", fn, luaL_typename(L, -1));
+		const char *k = lua_tostring(L, -1);
+		bool exact;
+		const char *near = closest_name(k, known, &exact);
+		if (!exact) {
+			if (near)
+				luaL_error(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, k, near);
+			luaL_error(L, "%s: unknown option '%s'", fn, k);
+		}
+	}
+}

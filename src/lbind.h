@@ -36,6 +36,9 @@ void lb_call(lua_State *L, const char *module, const char *op, const char *targe
 	     const char *detail, double secs, const char *error);
 /* Journal a mutating call that a dry run did not send ("would call"). */
 void lb_would_call(lua_State *L, const char *module, const char *op, const char *target, const char *detail);
+/* Raises "FN: unknown option 'K' (did you mean ...)" for a key of the options table at idx
+ * not in known (NULL-terminated): a mistyped timeout must not be silently no timeout. */
+void lb_check_options(lua_State *L, int idx, const char *fn, const char *const *known);
 /* A progress event: done/total in unit ("bytes", "rows", ...), label may be NULL. */
 void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label);
 /* The same with the step's own estimate of the seconds left (eta < 0: none). */

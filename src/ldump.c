@@ -313,6 +313,15 @@ static json_t *done_opt(lua_State *L, const char *dir)
 static int start(lua_State *L, enum lop op)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
+	static const char *const known[][12] = {
+		[OP_DUMP] = {"source", "schemas", "dir", "threads", "compress", "chunk_mb", "defer_indexes", "definer",
+			     "lock", "driver", "mysqldump", NULL},
+		[OP_RESTORE] = {"target", "dir", "threads", "map", "done", "sql_inserts", NULL},
+		[OP_COPY] = {"source", "target", "schemas", "map", "dir", "threads", "keep", "sql_inserts", NULL},
+	};
+	char fn[24];
+	snprintf(fn, sizeof fn, "mysql.%s", op_names[op]);
+	lb_check_options(L, 1, fn, known[op]);
 	struct ljob *j = xcalloc(1, sizeof *j);
 	j->op = op;
 	j->t0 = now_mono();

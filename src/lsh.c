@@ -178,6 +178,9 @@ static int sh_done(lua_State *L, void *arg)
 static int sh_run(lua_State *L)
 {
 	const char *cmd = luaL_checkstring(L, 1);
+	static const char *const known[] = {"timeout", "cwd", "check", "readonly", NULL};
+	if (lua_istable(L, 2))
+		lb_check_options(L, 2, "sh.run", known);
 	struct sh_job *j = xcalloc(1, sizeof *j);
 	pthread_mutex_init(&j->mu, NULL);
 	j->cmd = xstrdup(cmd);

@@ -74,28 +74,6 @@ static int caller_line(lua_State *L)
 	return 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 30 || lb > 30)
-		return 99;
-	size_t d[31][31];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[la][lb];
-}
-
 /* Reports keys of the table at idx that are not in allowed, suggesting the closest. */
 static void check_fields(lua_State *L, int idx, const char *const *allowed, struct runbook *rb,
 			 int line, const char *what)
@@ -109,18 +87,8 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed, stru
 			continue;
 		}
 		const char *k = lua_tostring(L, -1);
-		const char *best = NULL;
-		size_t bestd = 3;
 		bool ok = false;
-		for (const char *const *a = allowed; *a; a++) {
-			if (strcmp(*a, k) == 0)
-				ok = true;
-			size_t dd = edit_distance(*a, k);
-			if (dd < bestd) {
-				bestd = dd;
-				best = *a;
-			}
-		}
+		const char *best = closest_name(k, allowed, &ok);
 		if (!ok) {
 			if (best)
 				add_error(rb, line, "%s: unknown field '%s' (did you mean '%s'?)", what, k, best);

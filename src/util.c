@@ -323,3 +323,43 @@ FILE *ctl_filter_open(FILE *real)
 		setvbuf(f, NULL, _IOLBF, 0);
 	return f ? f : real;
 }
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 30 || lb > 30)
+		return 99;
+	size_t d[31][31];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* The name in names nearest to k (at most 2 edits away), or NULL; *exact when k is one. */
+const char *closest_name(const char *k, const char *const *names, bool *exact)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+	*exact = false;
+	for (const char *const *a = names; *a; a++) {
+		if (strcmp(*a, k) == 0)
+			*exact = true;
+		size_t dd = edit_distance(*a, k);
+		if (dd < bestd) {
+			bestd = dd;
+			best = *a;
+		}
+	}
+	return best;
+}

@@ -16,6 +16,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A stream over real that writes control characters (but newline and tab) as '?';
  * fclose it before real. real itself if one cannot be made. */
 FILE *ctl_filter_open(FILE *real);
+/* The name in names (NULL-terminated) nearest to k, at most 2 edits away, or NULL; *exact
+ * when k is one of them. For "did you mean" in errors. */
+const char *closest_name(const char *k, const char *const *names, bool *exact);
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Growable byte buffer, always NUL-terminated. */

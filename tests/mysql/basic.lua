@@ -25,6 +25,11 @@ ok2, e2 = pcall(mysql.dump, {source = src_dsn, schemas = {"x"}, dir = "/tmp/teju
 assert(not ok2 and tostring(e2):find("'threads' must be a number", 1, true), tostring(e2))
 ok2, e2 = pcall(mysql.restore, {target = target_dsn})
 assert(not ok2 and tostring(e2):find("mysql.restore: option 'dir' is required", 1, true), tostring(e2))
+-- a mistyped option is named, not ignored (a mistyped timeout would be no timeout)
+ok2, e2 = pcall(mysql.dump, {sorce = src_dsn, schemas = {"x"}, dir = "/tmp/tejun-none"})
+assert(not ok2 and tostring(e2):find("mysql.dump: unknown option 'sorce' (did you mean 'source'?)", 1, true), tostring(e2))
+ok2, e2 = pcall(sh.run, "true", {timout = 5})
+assert(not ok2 and tostring(e2):find("sh.run: unknown option 'timout' (did you mean 'timeout'?)", 1, true), tostring(e2))
 
 -- Rows: integers, NULL as nil, decimals as exact strings, binary-safe strings.
 local blob = "a\0b'c\"d\\e?f\255"

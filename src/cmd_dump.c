@@ -7,6 +7,7 @@
 #include "mysql/dump.h"
 #include "mysql/restore.h"
 #include "util.h"
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <poll.h>
@@ -134,7 +135,10 @@ static char **split_list(const char *s)
 	size_t i = 0;
 	for (const char *p = s; *p;) {
 		size_t k = strcspn(p, ",");
-		if (k)
+		bool seen = false; /* app,app: one schema, dumped once */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strlen(v[j]) == k && strncmp(v[j], p, k) == 0;
+		if (k && !seen)
 			v[i++] = xstrndup(p, k);
 		p += k;
 		if (*p == ',')
@@ -150,16 +154,37 @@ static void free_list(char **v)
 	free(v);
 }
 
-/* --map OLD=NEW appended as a pair */
-static void add_map(char ***map, size_t *n, const char *arg)
+/* --map OLD=NEW appended as a pair; -1 (said why) when it is not one */
+static int add_map(char ***map, size_t *n, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	if (!eq)
-		return;
+	if (!eq || eq == arg || !eq[1]) {
+		fprintf(stderr, "tejun: --map %s: expected OLD=NEW, two schema names\n", arg);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i += 2)
+		if (strlen((*map)[i]) == (size_t)(eq - arg) && strncmp((*map)[i], arg, (size_t)(eq - arg)) == 0) {
+			fprintf(stderr, "tejun: --map %s: %s is already mapped to %s\n", arg, (*map)[i], (*map)[i + 1]);
+			return -1;
+		}
 	*map = xrealloc(*map, (*n + 3) * sizeof **map);
 	(*map)[(*n)++] = xstrndup(arg, (size_t)(eq - arg));
 	(*map)[(*n)++] = xstrdup(eq + 1);
 	(*map)[*n] = NULL;
+	return 0;
+}
+
+/* a whole number in [lo, hi] or -1 (said why): "4x", "" and 0 threads are mistakes */
+static int int_opt(const char *name, const char *v, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (!*v || *end || errno || x < lo || x > hi) {
+		fprintf(stderr, "tejun: --%s %s: expected a whole number from %ld to %ld\n", name, v, lo, hi);
+		return -1;
+	}
+	return (int)x;
 }
 
 static int parse_dsn(const char *dsn, const char *env, struct dbopts *o)
@@ -209,14 +234,43 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 		case O_DST: a->target = optarg; break;
 		case O_SCH: a->schemas = optarg; break;
 		case O_DIR: a->dir = optarg; break;
-		case O_THR: a->threads = atoi(optarg); break;
-		case O_ZST: a->zstd = optarg ? atoi(optarg) : 3; break;
-		case O_DRV: a->driver = optarg; break;
-		case O_CHK: a->chunk_mb = atof(optarg); break;
-		case O_LCK: a->lock = optarg; break;
+		case O_THR:
+			if ((a->threads = int_opt("threads", optarg, 1, 64)) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_ZST:
+			if ((a->zstd = optarg ? int_opt("compress", optarg, 1, 19) : 3) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_DRV:
+			if (strcmp(optarg, "native") != 0 && strcmp(optarg, "mysqldump") != 0) {
+				fprintf(stderr, "tejun: --driver %s: expected native or mysqldump\n", optarg);
+				return EXIT_USAGE;
+			}
+			a->driver = optarg;
+			break;
+		case O_CHK: {
+			char *end;
+			a->chunk_mb = strtod(optarg, &end);
+			if (!*optarg || *end || !(a->chunk_mb > 0 && a->chunk_mb <= 65536)) {
+				fprintf(stderr, "tejun: --chunk-mb %s: expected a size in MB above 0\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case O_LCK:
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "ftwrl") != 0 && strcmp(optarg, "none") != 0) {
+				fprintf(stderr, "tejun: --lock %s: expected auto, ftwrl or none\n", optarg);
+				return EXIT_USAGE;
+			}
+			a->lock = optarg;
+			break;
 		case O_KI: a->keep_indexes = true; break;
 		case O_KD: a->keep_definer = true; break;
-		case O_MAP: add_map(&a->map, &a->nmap, optarg); break;
+		case O_MAP:
+			if (add_map(&a->map, &a->nmap, optarg) < 0)
+				return EXIT_USAGE;
+			break;
 		case O_KEEP: a->keep = true; break;
 		case O_PLOG: a->plog = optarg; break;
 		case O_SQLI: a->sql_inserts = true; break;
@@ -225,6 +279,10 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 	}
 	if (optind != argc || !a->dir)
 		return cmd_usage(e);
+	if (!*a->dir) {
+		fprintf(stderr, "tejun: --dir must not be empty\n");
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -1,6 +1,9 @@
 /* Dump orchestration: consistent snapshot over N connections, parallel chunk workers that
  * stream rows into SQL files, progress against information_schema sizes, manifest last. */
 #include "config.h"
+#include <ctype.h>
+#include <dirent.h>
+#include <unistd.h>
 #include "mysql/dump.h"
 #include "mysql/dump_int.h"
 #include "mysql/dbconn.h"
@@ -694,8 +697,92 @@ static void set_phase(struct dump *d, const char *phase)
 
 /* ---- the run ---- */
 
+/* A file a dump writes: "N-table....sql[.zst]", maybe still ".tmp" */
+static bool dump_file_name(const char *n)
+{
+	if (!isdigit((unsigned char)*n))
+		return false;
+	while (isdigit((unsigned char)*n))
+		n++;
+	if (*n != '-')
+		return false;
+	size_t l = strlen(n);
+	static const char *const ends[] = {".sql", ".sql.zst", ".sql.tmp", ".sql.zst.tmp", NULL};
+	for (const char *const *e = ends; *e; e++)
+		if (l >= strlen(*e) && strcmp(n + l - strlen(*e), *e) == 0)
+			return true;
+	return false;
+}
+
+/* A file a dump (either driver) writes at the top of its directory */
+static bool dump_top_name(const char *n)
+{
+	static const char *const ours[] = {MANIFEST_NAME ".tmp", ".tejun-client.cnf", ".mysqldump.stderr",
+					   "mysqldump.sql", "mysqldump.sql.tmp", "mysqldump.sql.zst",
+					   "mysqldump.sql.zst.tmp", NULL};
+	for (const char *const *o = ours; *o; o++)
+		if (strcmp(n, *o) == 0)
+			return true;
+	return false;
+}
+
+/* What an interrupted dump left in dir: its files are removed (a retried step dumps again;
+ * the stock client fed every .sql file must not load a stale chunk). Anything else in dir is not
+ * ours: refused. Returns the files removed, or -1. */
+static int clear_leftovers(const char *dir, char **err)
+{
+	DIR *top = opendir(dir);
+	if (!top) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	int removed = 0;
+	struct dirent *e;
+	for (int pass = 0; pass < 2 && removed >= 0; pass++) { /* check everything, then remove */
+		rewinddir(top);
+		while ((e = readdir(top)) && removed >= 0) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char *sub = xasprintf("%s/%s", dir, e->d_name);
+			bool file = dump_top_name(e->d_name);
+			DIR *sd = file ? NULL : opendir(sub);
+			if (!sd && !file) {
+				*err = xasprintf("%s is not empty (%s is not from a tejun dump): choose a new directory",
+						 dir, e->d_name);
+				removed = -1;
+			} else if (!sd) {
+				if (pass && unlink(sub) == 0)
+					removed++;
+			} else {
+				struct dirent *f;
+				while ((f = readdir(sd)) && removed >= 0) {
+					if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
+						continue;
+					char *fp = xasprintf("%s/%s", sub, f->d_name);
+					if (!dump_file_name(f->d_name)) {
+						*err = xasprintf("%s is not empty (%s/%s is not from a tejun dump): choose "
+								 "a new directory", dir, e->d_name, f->d_name);
+						removed = -1;
+					} else if (pass && unlink(fp) == 0) {
+						removed++;
+					}
+					free(fp);
+				}
+				closedir(sd);
+			}
+			free(sub);
+		}
+	}
+	closedir(top);
+	return removed;
+}
+
 static int make_dirs(struct dump *d, char **err)
 {
+	if (!*d->o.dir) {
+		*err = xstrdup("the dump directory must not be empty");
+		return -1;
+	}
 	if (mkdir_p(d->o.dir, 0750) < 0) {
 		*err = xasprintf("mkdir %s: %s", d->o.dir, strerror(errno));
 		return -1;
@@ -705,6 +792,11 @@ static int make_dirs(struct dump *d, char **err)
 				 d->o.dir);
 		return -1;
 	}
+	int stale = clear_leftovers(d->o.dir, err);
+	if (stale < 0)
+		return -1;
+	if (stale)
+		dump_note(d, "removed %d files an interrupted dump had left in %s", stale, d->o.dir);
 	for (size_t i = 0; d->schemas[i]; i++) {
 		char *dir = schema_dir(d, i);
 		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {

@@ -24,6 +24,49 @@ fi
 grep -q "incomplete" "$work/k.err" || { cat "$work/k.err"; fail "refusal does not say why"; }
 ok "kill -9 during dump: refused as incomplete"
 
+# the same dump again into that directory: the killed run's files go, none is left stale
+# (a chunk the new dump does not write would be loaded by the stock client)
+touch "$work/k/$db/2-nopk.000999.sql" "$work/k/$db/2-nopk.000998.sql.zst.tmp"
+# (the schema named twice is dumped once)
+$TEJUN dump --schemas "$db,$db" --source "$TEJUN_SRC_DSN" --dir "$work/k" --threads 2 >/dev/null 2>"$work/k2.err" \
+  || { cat "$work/k2.err"; fail "dump again into the killed dump's directory"; }
+grep -q "removed [0-9]* files an interrupted dump had left" "$work/k2.err" || { cat "$work/k2.err"; fail "the cleanup is not said"; }
+python3 - "$work/k" <<'PY' || fail "files beside the new manifest"
+import json, os, sys
+d = sys.argv[1]
+listed = {f["path"] for f in json.load(open(os.path.join(d, "manifest.json")))["files"]}
+on_disk = {os.path.relpath(os.path.join(r, n), d) for r, _, ns in os.walk(d) for n in ns} - {"manifest.json"}
+assert on_disk == listed, f"not in the manifest: {sorted(on_disk - listed)}"
+PY
+# a directory holding anything else is not ours to clear
+mkdir -p "$work/other" && echo keep > "$work/other/notes.txt"
+if $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/other" >/dev/null 2>"$work/o.err"; then
+  fail "dumped into a directory holding someone's notes"
+fi
+grep -q "notes.txt is not from a tejun dump" "$work/o.err" || { cat "$work/o.err"; fail "refusal does not name the file"; }
+[ -f "$work/other/notes.txt" ] || fail "notes.txt removed"
+ok "a killed dump's directory is cleared by the next dump; a foreign one is refused"
+
+# mistyped options are refused before anything connects, each named
+for bad in "--threads 0" "--threads 4x" "--threads 1000" "--chunk-mb abc" "--compress=abc" "--lock bogus" \
+           "--driver bogus" "--dir="; do
+  # shellcheck disable=SC2086
+  if $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/never" $bad >/dev/null 2>"$work/opt.err"; then
+    fail "dump $bad accepted"
+  fi
+  opt=${bad%%[ =]*}
+  grep -q -- "$opt" "$work/opt.err" || { cat "$work/opt.err"; fail "dump $bad: the error does not name $opt"; }
+done
+for bad in "--map appnew" "--map =x" "--map app=" "--map a=b --map a=c"; do
+  # shellcheck disable=SC2086
+  if $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/never" $bad >/dev/null 2>"$work/opt.err"; then
+    fail "restore $bad accepted"
+  fi
+  grep -q -- "--map" "$work/opt.err" || { cat "$work/opt.err"; fail "restore $bad: the error does not name --map"; }
+done
+[ ! -e "$work/never" ] || fail "a refused command created its directory"
+ok "bad numbers, names and maps refused by name"
+
 # a complete dump in many files
 $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/d" --threads 2 --chunk-mb 0.5 >/dev/null 2>&1 || fail dump
 n=$(ls "$work/d/$db"/2-nopk.* | wc -l)

@@ -96,6 +96,25 @@ static int resume(struct copy *c, char **err)
 		free(e);
 		return -1;
 	}
+	/* resuming loads this directory's snapshot and deletes its files as they load: only a
+	 * copy's own, of the schemas asked for, not a dump someone keeps */
+	const char *by = json_string_value(json_object_get(m, "made_by"));
+	size_t asked = 0, same = 0, i;
+	json_t *sch;
+	for (; c->o.schemas[asked]; asked++)
+		;
+	json_array_foreach(json_object_get(m, "schemas"), i, sch) {
+		const char *name = json_string_value(json_object_get(sch, "name"));
+		for (size_t k = 0; name && c->o.schemas[k]; k++)
+			same += strcmp(name, c->o.schemas[k]) == 0;
+	}
+	if (!by || strcmp(by, "copy") != 0 || same != asked || json_array_size(json_object_get(m, "schemas")) != asked) {
+		*err = xasprintf("copy: %s holds a finished dump that %s: a copy resumes only its own; "
+				 "use a new --dir, or load it with tejun restore", c->o.dir,
+				 !by || strcmp(by, "copy") != 0 ? "tejun dump made, not a copy" : "is of other schemas");
+		json_decref(m);
+		return -1;
+	}
 	pthread_mutex_lock(&c->mu);
 	c->resumed = m;
 	c->note = xasprintf("copy: resuming from %s: its dump finished at %s; loading the files an "

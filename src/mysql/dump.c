@@ -871,6 +871,8 @@ static json_t *build_manifest(struct dump *d, struct dbconn *c, const struct sna
 		"chunk_bytes", (json_int_t)d->o.chunk_bytes, "bytes", (json_int_t)bytes, "rows", (json_int_t)rows,
 		"schemas", json_deep_copy(d->schema_info), "files", files);
 	json_object_set_new(m, "finished", json_string(finished));
+	if (d->o.on_file) /* a copy's: only a copy of the same schemas may resume from it */
+		json_object_set_new(m, "made_by", json_string("copy"));
 	return m;
 }
 

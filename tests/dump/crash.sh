@@ -141,6 +141,17 @@ echo "$out" | grep -q '"resumed":true' || fail "copy result does not say resumed
   || fail "resumed copy: row count of the table without primary key differs"
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_c" || fail "resumed copy differs"
 ok "kill -9 during copy after its dump ($before/$total files loaded), the same copy again loads the rest"
+
+# a copy never "resumes" from a dump someone made with tejun dump: it would load that old
+# snapshot and delete the dump's files as they load
+nfiles=$(find "$work/d" -type f | wc -l)
+if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c3" \
+  --dir "$work/d" >/dev/null 2>"$work/cp3.err"; then
+  fail "a copy resumed from a tejun dump's directory"
+fi
+grep -q "tejun dump made, not a copy" "$work/cp3.err" || { cat "$work/cp3.err"; fail "refusal does not say why"; }
+[ "$(find "$work/d" -type f | wc -l)" = "$nfiles" ] || fail "the refused copy removed files of the dump"
+ok "a copy refuses to resume from a directory tejun dump made"
 dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
 
 # kill -9 while the copy is still dumping: its snapshot is gone, so a rerun refuses

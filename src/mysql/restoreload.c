@@ -112,7 +112,8 @@ static char *map_stmt(struct restore *r, const char *s)
 }
 
 /* Refuses to load a table over rows it did not put there; an empty leftover of an
- * interrupted run (DDL is not transactional) is dropped and created again. */
+ * interrupted run (DDL is not transactional) is dropped and created again, when the
+ * markers show that a run of this restore did load files here. */
 static int prepare_table(struct restore *r, struct dbconn *c, struct rfile *f, char **err)
 {
 	struct sbuf q;
@@ -127,6 +128,13 @@ static int prepare_table(struct restore *r, struct dbconn *c, struct rfile *f, c
 		if (res->nrows > 0) {
 			*err = xasprintf("target table %s already holds rows: refusing to load over them "
 					 "(restore into an empty schema)", q.data);
+			rc = -1;
+		} else if (r->skipped == 0) {
+			/* no file of this dump was ever loaded here: the table is not an interrupted
+			 * run's but someone's, however empty */
+			*err = xasprintf("target table %s already exists (empty) and no earlier run of this "
+					 "restore loaded anything: refusing to replace it (drop it, or restore "
+					 "into an empty schema)", q.data);
 			rc = -1;
 		} else {
 			char *drop = xasprintf("DROP TABLE %s", q.data);

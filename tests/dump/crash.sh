@@ -72,6 +72,17 @@ $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/d" --threads 
 n=$(ls "$work/d/$db"/2-nopk.* | wc -l)
 [ "$n" -ge 4 ] || fail "nopk is in $n files, want several"
 
+# an empty table of the same name that no run of this restore made is someone's: kept
+cleanup_dbs+=("${db}_e")
+dst -e "DROP DATABASE IF EXISTS \`${db}_e\`; CREATE DATABASE \`${db}_e\`; CREATE TABLE \`${db}_e\`.pk (id INT, zz INT)"
+if $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_e" --threads 1 >/dev/null 2>"$work/e.err"; then
+  fail "restore replaced an empty table it had not made"
+fi
+grep -q "already exists (empty)" "$work/e.err" || { cat "$work/e.err"; fail "refusal does not say why"; }
+[ "$(dst -e "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='${db}_e' AND TABLE_NAME='pk' AND COLUMN_NAME='zz'")" = 1 ] \
+  || fail "the operator's empty table was replaced"
+ok "an empty table no run of this restore made is refused, not dropped"
+
 # corrupted file: same size, one byte changed, refused before loading
 cp -a "$work/d" "$work/bad"
 f=$(ls "$work/bad/$db"/2-nopk.*.sql | head -1)

@@ -24,6 +24,7 @@ struct copy {
 	json_t *result, *resumed;      /* resumed: the earlier run's manifest */
 	bool resuming;                 /* dir holds a finished dump: only load what is left */
 	bool dump_over;                /* seen by copy_stat: the load's pace changes then */
+	int stop;                      /* the dump's cancel: the caller's, or the load has failed */
 	char *rerr, *note;
 	int rrc;
 };
@@ -40,7 +41,7 @@ struct copy *copy_new(const struct copy_opts *o)
 	c->o = *o;
 	pthread_mutex_init(&c->mu, NULL);
 	struct dump_opts dopt = {.src = o->src, .schemas = o->schemas, .dir = o->dir, .threads = o->threads,
-				 .cancel = o->cancel, .on_file = feed, .ud = c};
+				 .cancel = &c->stop, .on_file = feed, .ud = c};
 	c->d = dump_new(&dopt);
 	c->resuming = manifest_exists(o->dir);
 	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
@@ -71,6 +72,8 @@ static void *restore_thread(void *arg)
 {
 	struct copy *c = arg;
 	c->rrc = restore_run(c->r, &c->rerr);
+	if (c->rrc < 0) /* a load that cannot go on (the target refused us): stop dumping for it */
+		__atomic_store_n(&c->stop, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
@@ -92,8 +95,7 @@ static int resume(struct copy *c, char **err)
 	char *e = NULL;
 	json_t *m = manifest_load(c->o.dir, &e);
 	if (!m) {
-		*err = xasprintf("copy: %s", e);
-		free(e);
+		*err = e;
 		return -1;
 	}
 	/* resuming loads this directory's snapshot and deletes its files as they load: only a
@@ -109,7 +111,7 @@ static int resume(struct copy *c, char **err)
 			same += strcmp(name, c->o.schemas[k]) == 0;
 	}
 	if (!by || strcmp(by, "copy") != 0 || same != asked || json_array_size(json_object_get(m, "schemas")) != asked) {
-		*err = xasprintf("copy: %s holds a finished dump that %s: a copy resumes only its own; "
+		*err = xasprintf("%s holds a finished dump that %s: a copy resumes only its own; "
 				 "use a new --dir, or load it with tejun restore", c->o.dir,
 				 !by || strcmp(by, "copy") != 0 ? "tejun dump made, not a copy" : "is of other schemas");
 		json_decref(m);
@@ -141,7 +143,7 @@ int copy_run(struct copy *c, char **err)
 {
 	*err = NULL;
 	if (!c->resuming && has_entries(c->o.dir)) {
-		*err = xasprintf("copy: %s holds an interrupted copy whose dump had not finished; its "
+		*err = xasprintf("%s holds an interrupted copy whose dump had not finished; its "
 				 "snapshot is gone, so it cannot be resumed. Drop what it loaded on the "
 				 "target and empty %s (or use a new --dir and --map), then copy again",
 				 c->o.dir, c->o.dir);
@@ -152,7 +154,7 @@ int copy_run(struct copy *c, char **err)
 			return -1;
 		c->rrc = restore_run(c->r, &c->rerr);
 		if (c->rrc < 0) {
-			*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
+			*err = xasprintf("load: %s", c->rerr ? c->rerr : "failed");
 			return -1;
 		}
 		finish(c, c->resumed);
@@ -164,13 +166,15 @@ int copy_run(struct copy *c, char **err)
 	int drc = dump_run(c->d, &derr);
 	restore_feed_end(c->r, drc == 0 ? dump_manifest(c->d) : NULL);
 	pthread_join(th, NULL);
-	if (drc < 0) {
-		*err = xasprintf("copy: dump: %s", derr);
+	if (c->rrc < 0 && (drc == 0 || !(c->o.cancel && *c->o.cancel))) {
+		/* the load's failure first: it is why the dump was stopped */
+		*err = xasprintf("load: %s", c->rerr ? c->rerr : "failed");
 		free(derr);
 		return -1;
 	}
-	if (c->rrc < 0) {
-		*err = xasprintf("copy: load: %s", c->rerr ? c->rerr : "failed");
+	if (drc < 0) {
+		*err = xasprintf("dump: %s", derr);
+		free(derr);
 		return -1;
 	}
 	finish(c, dump_manifest(c->d));
@@ -195,6 +199,8 @@ void copy_stat(struct copy *c, struct copy_stat *st)
 		snprintf(st->label, sizeof st->label, "%s", rs.label);
 		return;
 	}
+	if (c->o.cancel && __atomic_load_n(c->o.cancel, __ATOMIC_SEQ_CST)) /* the caller's ^C, as polled */
+		__atomic_store_n(&c->stop, 1, __ATOMIC_SEQ_CST);
 	dump_stat(c->d, &ds);
 	restore_stat(c->r, &rs);
 	double dfrac = ds.total > 0 ? ds.done / ds.total : 0;

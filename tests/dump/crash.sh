@@ -165,6 +165,16 @@ grep -q "tejun dump made, not a copy" "$work/cp3.err" || { cat "$work/cp3.err"; 
 ok "a copy refuses to resume from a directory tejun dump made"
 dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
 
+# a target that refuses the load stops the copy's dump too, and its error is the one said
+badt=$(printf '%s' "$TEJUN_TARGET_DSN" | sed 's#://\([^:]*\):[^@]*@#://\1:wrong-password@#')
+if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$badt" --dir "$work/cpw" --threads 2 \
+  --chunk-mb 0.5 >/dev/null 2>"$work/cpw.err"; then
+  fail "a copy to a target that refuses us succeeded"
+fi
+grep -q "tejun copy: load: connect .*Access denied" "$work/cpw.err" || { cat "$work/cpw.err"; fail "copy: the load's error is not the one said"; }
+[ ! -f "$work/cpw/manifest.json" ] || fail "the copy dumped everything for a load that could not start"
+ok "a copy whose target refuses it stops dumping and says why"
+
 # kill -9 while the copy is still dumping: its snapshot is gone, so a rerun refuses
 $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_c2" \
   --dir "$work/cp2" --threads 1 >/dev/null 2>&1 &

@@ -486,6 +486,41 @@ static void finish_file(struct restore *r, struct rfile *f)
 	}
 }
 
+/* A data or index file whose table has no schema file: it could never load. */
+static const struct rfile *schemaless_file(const struct restore *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct rfile *f = r->files[i];
+		if ((f->kind != RK_DATA && f->kind != RK_INDEXES) || !f->t)
+			continue;
+		bool has = false;
+		for (size_t k = 0; k < r->nfiles && !has; k++)
+			has = r->files[k]->kind == RK_SCHEMA && r->files[k]->t == f->t;
+		if (!has)
+			return f;
+	}
+	return NULL;
+}
+
+/* Nothing runs, nothing more will arrive, yet files wait: one of them, or NULL. (Called
+ * with mu held, by a worker that found nothing to pick.) */
+static struct rfile *blocked_forever(struct restore *r)
+{
+	if (!r->feed_ended)
+		return NULL;
+	struct rfile *waiting = NULL;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct rfile *f = r->files[i];
+		if (f->kind == RK_POST || f->kind == RK_MYSQLDUMP) /* run after the workers */
+			continue;
+		if (f->state == RF_RUNNING)
+			return NULL;
+		if (f->state == RF_PENDING && !waiting)
+			waiting = r->files[i];
+	}
+	return waiting;
+}
+
 static void *worker(void *arg)
 {
 	struct restore *r = arg;
@@ -505,7 +540,24 @@ static void *worker(void *arg)
 		if (!f) {
 			if (!more)
 				break;
-			pthread_cond_wait(&r->cv, &r->mu);
+			struct rfile *stuck = blocked_forever(r);
+			if (stuck) {
+				char *msg = xasprintf("%s can never load: the manifest has no schema file for its "
+						      "table (a damaged manifest.json?)", stuck->path);
+				pthread_mutex_unlock(&r->mu);
+				restore_fail(r, msg);
+				pthread_mutex_lock(&r->mu);
+				break;
+			}
+			/* timed: a cancel (^C) sets a flag, nobody signals */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 200000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&r->cv, &r->mu, &until);
 			continue;
 		}
 		f->state = RF_RUNNING;
@@ -705,7 +757,13 @@ int restore_run(struct restore *r, char **err)
 			restore_add_file(r, f);
 		restore_learn_manifest(r, m);
 		r->feed_ended = true;
+		const struct rfile *orphan = schemaless_file(r);
 		pthread_mutex_unlock(&r->mu);
+		if (orphan) {
+			*err = xasprintf("%s/manifest.json: %s has no schema file for its table in the manifest: "
+					 "refusing to restore (a damaged manifest?)", r->o.dir, orphan->path);
+			goto out;
+		}
 	} else if (r->dump_id[0] && markers_load(r, c, err) < 0) {
 		goto out; /* a copy marks each file as it loads it, so it can be resumed */
 	}

@@ -83,6 +83,22 @@ grep -q "already exists (empty)" "$work/e.err" || { cat "$work/e.err"; fail "ref
   || fail "the operator's empty table was replaced"
 ok "an empty table no run of this restore made is refused, not dropped"
 
+# a manifest whose data file names a table without a schema file is refused before any
+# load (it hung at "building indexes", deaf to ^C)
+cp -a "$work/d" "$work/orphan"
+python3 - "$work/orphan/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+next(f for f in m["files"] if "/2-" in f["path"])["table"] = "no_such_table"
+json.dump(m, open(sys.argv[1], "w"))
+PY
+if timeout 60 $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/orphan" --map "$db=${db}_o" >/dev/null 2>"$work/orphan.err"; then
+  fail "restored from a manifest with a file of no table"
+fi
+grep -q "has no schema file for its table" "$work/orphan.err" || { cat "$work/orphan.err"; fail "damaged manifest: no reason"; }
+cleanup_dbs+=("${db}_o")
+ok "a data file whose table has no schema file is refused up front"
+
 # corrupted file: same size, one byte changed, refused before loading
 cp -a "$work/d" "$work/bad"
 f=$(ls "$work/bad/$db"/2-nopk.*.sql | head -1)

@@ -270,11 +270,38 @@ struct snap {
 	char *method, *file, *pos, *gtid;
 };
 
+/* FLUSH TABLES WITH READ LOCK queues behind a long query or a LOCK TABLES, and the
+ * source's writers then queue behind it: wait in 2 s tries, so a ^C is heard, and say so.
+ * 0 locked; -1 with c0->err (refused, or cancelled: *cancelled). */
+static int global_lock(struct dump *d, struct dbconn *c0, bool *cancelled)
+{
+	*cancelled = false;
+	dbconn_exec(c0, "SET SESSION lock_wait_timeout = 2", NULL, NULL);
+	double t0 = now_mono();
+	int rc;
+	for (bool said = false;; said = true) {
+		rc = dbconn_exec(c0, "FLUSH TABLES WITH READ LOCK", NULL, NULL);
+		if (rc == 0 || c0->errnum != 1205 /* ER_LOCK_WAIT_TIMEOUT */)
+			break;
+		if (dump_cancelled(d)) {
+			*cancelled = true;
+			break;
+		}
+		if (!said)
+			dump_note(d, "waiting for the global read lock: a long query or LOCK TABLES holds a "
+				  "table, and writes on the source wait too (^C stops)");
+	}
+	if (rc == 0 && now_mono() - t0 > 2)
+		dump_note(d, "global read lock taken after %.0f s", now_mono() - t0);
+	dbconn_exec(c0, "SET SESSION lock_wait_timeout = DEFAULT", NULL, NULL);
+	return rc;
+}
+
 static int snapshot(struct dump *d, struct dbconn **conns, int n, struct snap *s, char **err)
 {
 	struct dbconn *c0 = conns[0];
-	bool want_lock = strcmp(d->o.lock, "none") != 0;
-	if (want_lock && dbconn_exec(c0, "FLUSH TABLES WITH READ LOCK", NULL, NULL) == 0) {
+	bool want_lock = strcmp(d->o.lock, "none") != 0, cancelled = false;
+	if (want_lock && global_lock(d, c0, &cancelled) == 0) {
 		for (int i = 0; i < n; i++)
 			if (start_snapshot(conns[i]) < 0) {
 				*err = xasprintf("start snapshot: %s", conns[i]->err);
@@ -285,6 +312,10 @@ static int snapshot(struct dump *d, struct dbconn **conns, int n, struct snap *s
 		dbconn_exec(c0, "UNLOCK TABLES", NULL, NULL);
 		s->method = xasprintf("FLUSH TABLES WITH READ LOCK held while %d snapshots started", n);
 		return 0;
+	}
+	if (cancelled) {
+		*err = xstrdup("cancelled while waiting for the global read lock");
+		return -1;
 	}
 	if (want_lock && strcmp(d->o.lock, "ftwrl") == 0) {
 		*err = xasprintf("FLUSH TABLES WITH READ LOCK: %s (lock=\"ftwrl\" requires it)", c0->err);

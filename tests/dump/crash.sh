@@ -67,6 +67,25 @@ done
 [ ! -e "$work/never" ] || fail "a refused command created its directory"
 ok "bad numbers, names and maps refused by name"
 
+# ^C while the dump waits for its global read lock (a LOCK TABLES holds a table): heard,
+# and the wait was said
+src -e "LOCK TABLES \`$db\`.pk WRITE; SELECT SLEEP(60)" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+$TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/lk" >/dev/null 2>"$work/lk.err" &
+pid=$!
+for _ in $(seq 100); do grep -q "waiting for the global read lock" "$work/lk.err" && break; sleep 0.1; done
+grep -q "waiting for the global read lock" "$work/lk.err" || { kill -9 $pid $locker; cat "$work/lk.err"; fail "the wait for the lock is not said"; }
+kill -INT $pid
+for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then kill -9 $pid; fail "^C not heard 10 s into the wait for the global lock"; fi
+set +e; wait $pid; rc=$?; set -e
+kill $locker 2>/dev/null || true
+src -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'" | while read -r id; do src -e "KILL $id" || true; done
+[ "$rc" = 130 ] || { cat "$work/lk.err"; fail "^C during the lock wait: exit $rc, want 130"; }
+[ ! -f "$work/lk/manifest.json" ] || fail "a cancelled dump has a manifest"
+ok "^C while the dump waits for the global read lock is heard"
+
 # a complete dump in many files
 $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/d" --threads 2 --chunk-mb 0.5 >/dev/null 2>&1 || fail dump
 n=$(ls "$work/d/$db"/2-nopk.* | wc -l)

@@ -77,6 +77,10 @@ static void flush_notes(struct op *o)
 static int drive(struct op *o, const char *what, const char *progress_log)
 {
 	FILE *plog = progress_log ? fopen(progress_log, "w") : NULL;
+	if (progress_log && !plog) {
+		fprintf(stderr, "tejun %s: --progress-log %s: %s\n", what, progress_log, strerror(errno));
+		return EXIT_USAGE;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	pthread_t th;
@@ -187,12 +191,12 @@ static int int_opt(const char *name, const char *v, long lo, long hi)
 	return (int)x;
 }
 
-static int parse_dsn(const char *dsn, const char *env, struct dbopts *o)
+static int parse_dsn(const char *dsn, const char *opt, const char *env, struct dbopts *o)
 {
 	if (!dsn)
 		dsn = getenv(env);
 	if (!dsn) {
-		fprintf(stderr, "tejun: no DSN (give it or set %s)\n", env);
+		fprintf(stderr, "tejun: --%s is required (a DSN, or set %s)\n", opt, env);
 		return -1;
 	}
 	char *err = NULL;
@@ -213,9 +217,22 @@ struct args {
 	size_t nmap;
 };
 
-static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *e)
+/* Is --name one of the space-separated names in `takes`? */
+static bool takes_option(const char *takes, const char *name)
 {
-	enum { O_SRC = 256, O_DST, O_SCH, O_DIR, O_THR, O_ZST, O_DRV, O_CHK, O_LCK, O_KI, O_KD, O_MAP, O_KEEP, O_PLOG, O_SQLI };
+	size_t n = strlen(name);
+	for (const char *p = takes; (p = strstr(p, name)); p += n)
+		if ((p == takes || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* 0: go on; >0: exit with it (said why); -1: --help was shown. `takes` lists the options
+ * this command uses: another command's option is a mistake, not something to ignore. */
+static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *e, const char *takes)
+{
+	enum { O_SRC = 256, O_DST, O_SCH, O_DIR, O_THR, O_ZST, O_DRV, O_CHK, O_LCK, O_KI, O_KD, O_MAP, O_KEEP, O_PLOG,
+	       O_SQLI, O_HELP };
 	static const struct option opts[] = {
 		{"source", required_argument, NULL, O_SRC}, {"target", required_argument, NULL, O_DST},
 		{"schemas", required_argument, NULL, O_SCH}, {"dir", required_argument, NULL, O_DIR},
@@ -224,11 +241,27 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 		{"lock", required_argument, NULL, O_LCK}, {"keep-indexes", no_argument, NULL, O_KI},
 		{"keep-definer", no_argument, NULL, O_KD}, {"map", required_argument, NULL, O_MAP},
 		{"keep", no_argument, NULL, O_KEEP}, {"progress-log", required_argument, NULL, O_PLOG},
-		{"sql-inserts", no_argument, NULL, O_SQLI}, {NULL, 0, NULL, 0}};
+		{"sql-inserts", no_argument, NULL, O_SQLI}, {"help", no_argument, NULL, O_HELP}, {NULL, 0, NULL, 0}};
 	memset(a, 0, sizeof *a);
 	a->threads = 4;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	int c, li = -1;
+	while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
+		if (c == O_HELP) {
+			printf("usage: tejun %s %s\n%s\n", e->name, e->usage, e->summary);
+			return -1;
+		}
+		if (c != '?' && li >= 0 && !takes_option(takes, opts[li].name)) {
+			fprintf(stderr, "tejun %s: --%s is not an option of %s; it takes:", e->name, opts[li].name,
+				e->name);
+			for (const char *p = takes; *p; p += strspn(p, " ")) {
+				size_t n = strcspn(p, " ");
+				fprintf(stderr, " --%.*s", (int)n, p);
+				p += n;
+			}
+			fputc('\n', stderr);
+			return EXIT_USAGE;
+		}
+		li = -1;
 		switch (c) {
 		case O_SRC: a->source = optarg; break;
 		case O_DST: a->target = optarg; break;
@@ -277,8 +310,18 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 		default: return cmd_usage(e);
 		}
 	}
-	if (optind != argc || !a->dir)
+	if (optind != argc) {
+		fprintf(stderr, "tejun %s: unexpected argument '%s'\n", e->name, argv[optind]);
 		return cmd_usage(e);
+	}
+	if (!a->dir) {
+		fprintf(stderr, "tejun %s: --dir is required\n", e->name);
+		return cmd_usage(e);
+	}
+	if (takes_option(takes, "schemas") && !a->schemas) {
+		fprintf(stderr, "tejun %s: --schemas is required\n", e->name);
+		return cmd_usage(e);
+	}
 	if (!*a->dir) {
 		fprintf(stderr, "tejun: --dir must not be empty\n");
 		return EXIT_USAGE;
@@ -330,12 +373,13 @@ static void print_json(json_t *v)
 static int cmd_dump(int argc, char **argv)
 {
 	struct args a;
-	int rc = parse(argc, argv, &a, &cmd_dump_entry);
+	int rc = parse(argc, argv, &a, &cmd_dump_entry, "source schemas dir threads compress driver chunk-mb lock "
+		       "keep-indexes keep-definer progress-log");
 	if (rc)
-		return rc;
+		return rc < 0 ? EXIT_DONE : rc;
 	struct dbopts src;
-	if (!a.schemas || parse_dsn(a.source, "TEJUN_SOURCE_DSN", &src) < 0)
-		return a.schemas ? EXIT_USAGE : cmd_usage(&cmd_dump_entry);
+	if (parse_dsn(a.source, "source", "TEJUN_SOURCE_DSN", &src) < 0)
+		return EXIT_USAGE;
 	char **schemas = split_list(a.schemas);
 	struct dump_opts o = {.src = &src, .schemas = (const char *const *)schemas, .dir = a.dir,
 			      .threads = a.threads, .zstd_level = a.zstd, .driver = a.driver, .lock = a.lock,
@@ -361,12 +405,16 @@ static int cmd_dump(int argc, char **argv)
 static int cmd_restore(int argc, char **argv)
 {
 	struct args a;
-	int rc = parse(argc, argv, &a, &cmd_restore_entry);
-	if (rc)
-		return rc;
+	int rc = parse(argc, argv, &a, &cmd_restore_entry, "target dir threads map sql-inserts progress-log");
+	if (rc) {
+		free_list(a.map);
+		return rc < 0 ? EXIT_DONE : rc;
+	}
 	struct dbopts dst;
-	if (parse_dsn(a.target, "TEJUN_TARGET_DSN", &dst) < 0)
+	if (parse_dsn(a.target, "target", "TEJUN_TARGET_DSN", &dst) < 0) {
+		free_list(a.map);
 		return EXIT_USAGE;
+	}
 	struct restore_opts o = {.dst = &dst, .dir = a.dir, .threads = a.threads,
 				 .map = (const char *const *)a.map, .cancel = &cancel_flag,
 				 .sql_inserts = a.sql_inserts};
@@ -384,16 +432,20 @@ static int cmd_restore(int argc, char **argv)
 static int cmd_copy(int argc, char **argv)
 {
 	struct args a;
-	int rc = parse(argc, argv, &a, &cmd_copy_entry);
-	if (rc)
-		return rc;
+	int rc = parse(argc, argv, &a, &cmd_copy_entry, "source target schemas dir threads map keep sql-inserts "
+		       "progress-log");
+	if (rc) {
+		free_list(a.map);
+		return rc < 0 ? EXIT_DONE : rc;
+	}
 	struct dbopts src, dst;
-	if (!a.schemas)
-		return cmd_usage(&cmd_copy_entry);
-	if (parse_dsn(a.source, "TEJUN_SOURCE_DSN", &src) < 0)
+	if (parse_dsn(a.source, "source", "TEJUN_SOURCE_DSN", &src) < 0) {
+		free_list(a.map);
 		return EXIT_USAGE;
-	if (parse_dsn(a.target, "TEJUN_TARGET_DSN", &dst) < 0) {
+	}
+	if (parse_dsn(a.target, "target", "TEJUN_TARGET_DSN", &dst) < 0) {
 		dbopts_free(&src);
+		free_list(a.map);
 		return EXIT_USAGE;
 	}
 	char **schemas = split_list(a.schemas);

@@ -64,6 +64,17 @@ for bad in "--map appnew" "--map =x" "--map app=" "--map a=b --map a=c"; do
   fi
   grep -q -- "--map" "$work/opt.err" || { cat "$work/opt.err"; fail "restore $bad: the error does not name --map"; }
 done
+# another command's option, a missing one, an unwritable progress log: said, not ignored
+$TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/never" --map a=b 2>"$work/opt.err" && fail "dump took --map"
+grep -q -- "--map is not an option of dump" "$work/opt.err" || { cat "$work/opt.err"; fail "dump --map: not said"; }
+$TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/never" --schemas x 2>"$work/opt.err" && fail "restore took --schemas"
+grep -q -- "--schemas is not an option of restore" "$work/opt.err" || { cat "$work/opt.err"; fail "restore --schemas: not said"; }
+$TEJUN copy --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --dir "$work/never" 2>"$work/opt.err" && fail "copy without --schemas"
+grep -q -- "--schemas is required" "$work/opt.err" || { cat "$work/opt.err"; fail "copy: missing --schemas not said"; }
+$TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/never" --progress-log /nonexistent/p.log 2>"$work/opt.err" \
+  && fail "restore with an unwritable progress log"
+grep -q -- "--progress-log /nonexistent/p.log" "$work/opt.err" || { cat "$work/opt.err"; fail "unwritable progress log not said"; }
+$TEJUN dump --help | grep -q "^usage: tejun dump" || fail "dump --help"
 [ ! -e "$work/never" ] || fail "a refused command created its directory"
 ok "bad numbers, names and maps refused by name"
 
@@ -203,7 +214,7 @@ dst -e "DELETE FROM tejun.restore_done WHERE dump_id='$id'"
 # a target that refuses the load stops the copy's dump too, and its error is the one said
 badt=$(printf '%s' "$TEJUN_TARGET_DSN" | sed 's#://\([^:]*\):[^@]*@#://\1:wrong-password@#')
 if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$badt" --dir "$work/cpw" --threads 2 \
-  --chunk-mb 0.5 >/dev/null 2>"$work/cpw.err"; then
+  >/dev/null 2>"$work/cpw.err"; then
   fail "a copy to a target that refuses us succeeded"
 fi
 grep -q "tejun copy: load: connect .*Access denied" "$work/cpw.err" || { cat "$work/cpw.err"; fail "copy: the load's error is not the one said"; }

@@ -486,6 +486,40 @@ static void finish_file(struct restore *r, struct rfile *f)
 	}
 }
 
+/* A first run (no file of this dump loaded here yet) into a schema that already has
+ * tables of the dump's names: refused before any DDL, naming them all (one at a time, the
+ * tables checked before had been created by then). 0, or -1 and *err. */
+static int taken_names(struct restore *r, struct dbconn *c, char **err)
+{
+	struct sbuf q, found;
+	sbuf_init(&q);
+	sbuf_init(&found);
+	sbuf_adds(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE (TABLE_SCHEMA, "
+		      "TABLE_NAME) IN (");
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntables; i++) {
+		sbuf_adds(&q, n++ ? ",(" : "(");
+		dbconn_quote(c, &q, r->tables[i]->tschema, strlen(r->tables[i]->tschema));
+		sbuf_add(&q, ",", 1);
+		dbconn_quote(c, &q, r->tables[i]->name, strlen(r->tables[i]->name));
+		sbuf_add(&q, ")", 1);
+	}
+	sbuf_adds(&q, ") ORDER BY 1, 2 LIMIT 20");
+	struct dbres *res = NULL;
+	int rc = 0;
+	if (n && dbconn_query(c, q.data, &res) == 0 && res->nrows > 0) {
+		for (size_t i = 0; i < res->nrows; i++)
+			sbuf_addf(&found, "%s%s.%s", i ? ", " : "", res->cells[i * 2], res->cells[i * 2 + 1]);
+		*err = xasprintf("the target already has %s: refusing to restore over them (restore into an "
+				 "empty schema, or drop them first)", found.data);
+		rc = -1;
+	}
+	dbres_free(res);
+	sbuf_free(&q);
+	sbuf_free(&found);
+	return rc;
+}
+
 /* A data or index file whose table has no schema file: it could never load. */
 static const struct rfile *schemaless_file(const struct restore *r)
 {
@@ -764,6 +798,8 @@ int restore_run(struct restore *r, char **err)
 					 "refusing to restore (a damaged manifest?)", r->o.dir, orphan->path);
 			goto out;
 		}
+		if (r->skipped == 0 && taken_names(r, c, err) < 0)
+			goto out;
 	} else if (r->dump_id[0] && markers_load(r, c, err) < 0) {
 		goto out; /* a copy marks each file as it loads it, so it can be resumed */
 	}

@@ -108,10 +108,19 @@ dst -e "DROP DATABASE IF EXISTS \`${db}_e\`; CREATE DATABASE \`${db}_e\`; CREATE
 if $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_e" --threads 1 >/dev/null 2>"$work/e.err"; then
   fail "restore replaced an empty table it had not made"
 fi
-grep -q "already exists (empty)" "$work/e.err" || { cat "$work/e.err"; fail "refusal does not say why"; }
+grep -q "the target already has ${db}_e.pk: refusing" "$work/e.err" || { cat "$work/e.err"; fail "refusal does not say why"; }
+[ "$(dst -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='${db}_e'")" = 1 ] \
+  || fail "tables were created before the refusal"
 [ "$(dst -e "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='${db}_e' AND TABLE_NAME='pk' AND COLUMN_NAME='zz'")" = 1 ] \
   || fail "the operator's empty table was replaced"
-ok "an empty table no run of this restore made is refused, not dropped"
+if $TEJUN copy --schemas "$db" --source "$TEJUN_SRC_DSN" --target "$TEJUN_TARGET_DSN" --map "$db=${db}_e" \
+  --dir "$work/cpe" --threads 1 >/dev/null 2>"$work/cpe.err"; then
+  fail "copy replaced an empty table it had not made"
+fi
+grep -q "already exists (empty)" "$work/cpe.err" || { cat "$work/cpe.err"; fail "copy: refusal does not say why"; }
+[ "$(dst -e "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='${db}_e' AND TABLE_NAME='pk' AND COLUMN_NAME='zz'")" = 1 ] \
+  || fail "copy replaced the operator's empty table"
+ok "a first restore into a schema that has one of its tables is refused before any DDL; a copy keeps it too"
 
 # a manifest whose data file names a table without a schema file is refused before any
 # load (it hung at "building indexes", deaf to ^C)

@@ -65,10 +65,12 @@ static void *op_thread(void *arg)
 	return NULL;
 }
 
-static void flush_notes(struct op *o)
+static void flush_notes(struct op *o, bool tty)
 {
 	char *n = o->notes(o->obj);
 	if (n) {
+		if (tty) /* off the progress line being redrawn in place */
+			fputs("\r\033[K", stderr);
 		fputs(n, stderr);
 		free(n);
 	}
@@ -100,7 +102,7 @@ static int drive(struct op *o, const char *what, const char *progress_log)
 				now - t0, done, total, pct, eta);
 			fflush(plog);
 		}
-		flush_notes(o);
+		flush_notes(o, tty);
 		if (tty || now - last_line >= 5 || fin) {
 			char e[32] = "?";
 			if (eta >= 0)
@@ -119,7 +121,7 @@ static int drive(struct op *o, const char *what, const char *progress_log)
 	close(o->wake[1]);
 	if (tty)
 		fputc('\n', stderr);
-	flush_notes(o);
+	flush_notes(o, false);
 	if (plog)
 		fclose(plog);
 	if (o->rc < 0) {
@@ -391,9 +393,9 @@ static int cmd_dump(int argc, char **argv)
 	rc = drive(&op, "dump", a.plog);
 	if (rc == EXIT_DONE) {
 		json_t *m = dump_manifest(d);
-		printf("dump %s: %lld rows, %lld bytes in %s (%s)\n", a.dir,
+		printf("dump %s: %lld rows, %lld bytes (%s)\n", a.dir,
 		       (long long)json_integer_value(json_object_get(m, "rows")),
-		       (long long)json_integer_value(json_object_get(m, "bytes")), a.dir,
+		       (long long)json_integer_value(json_object_get(m, "bytes")),
 		       json_string_value(json_object_get(json_object_get(m, "consistency"), "method")));
 	}
 	dump_free(d);

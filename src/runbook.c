@@ -7,6 +7,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <libgen.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -605,7 +607,10 @@ struct runbook *runbook_load(const char *path)
 	char hex[65];
 	if (sha256_file_hex(path, hex) != 0) {
 		rb->errors = xmalloc(sizeof *rb->errors);
-		rb->errors[rb->nerrors++] = xasprintf("%s: cannot read the runbook", path);
+		struct stat st;
+		rb->errors[rb->nerrors++] = stat(path, &st) == 0 && S_ISDIR(st.st_mode)
+			? xasprintf("%s: cannot read the runbook: it is a directory", path)
+			: xasprintf("%s: cannot read the runbook: %s", path, strerror(errno));
 		return rb;
 	}
 	rb->sha256 = xstrdup(hex);
@@ -639,8 +644,10 @@ struct runbook *runbook_load(const char *path)
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
-		/* Runtime errors from the chunk carry "path:line:"; others get the path. */
-		rb->errors[rb->nerrors++] = msg && strstr(msg, ".lua:") ? xstrdup(msg)
+		/* "path:line:" from the runbook or a library (.lua) already; others get the path */
+		rb->errors[rb->nerrors++] = msg && (strstr(msg, ".lua:") ||
+						    (strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':'))
+			? xstrdup(msg)
 							    : xasprintf("%s:0: %s", path, msg ? msg : "error");
 		lua_pop(L, 1);
 		return rb;

@@ -808,6 +808,31 @@ static int clear_leftovers(const char *dir, char **err)
 	return removed;
 }
 
+/* Before any lock or directory: a mistyped schema is said at once, by name. */
+static int schemas_exist(struct dump *d, struct dbconn *c, char **err)
+{
+	for (size_t i = 0; d->schemas[i]; i++) {
+		struct dbres *res = NULL;
+		struct sbuf q;
+		sbuf_init(&q);
+		sbuf_adds(&q, "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ");
+		dbconn_quote(c, &q, d->schemas[i], strlen(d->schemas[i]));
+		int qrc = dbconn_query(c, q.data, &res);
+		sbuf_free(&q);
+		if (qrc < 0) {
+			*err = xasprintf("schemas: %s", c->err);
+			return -1;
+		}
+		bool there = res->nrows > 0;
+		dbres_free(res);
+		if (!there) {
+			*err = xasprintf("schema '%s' does not exist on the source", d->schemas[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int make_dirs(struct dump *d, char **err)
 {
 	if (!*d->o.dir) {
@@ -924,14 +949,12 @@ int dump_run(struct dump *d, char **err)
 		*err = xstrdup("no schemas to dump");
 		return -1;
 	}
-	if (make_dirs(d, err) < 0)
-		return -1;
 	int n = d->o.threads, rc = -1;
 	struct dbconn **conns = xcalloc((size_t)n, sizeof *conns);
 	struct snap s = {0};
 	unsigned en = 0;
 	conns[0] = dbconn_open(d->o.src, err, &en);
-	if (!conns[0] || setup_conn(conns[0]) < 0)
+	if (!conns[0] || setup_conn(conns[0]) < 0 || schemas_exist(d, conns[0], err) < 0 || make_dirs(d, err) < 0)
 		goto out;
 	if (strcmp(d->o.driver, "mysqldump") == 0) {
 		rc = dumpext_run(d, conns[0], err);

@@ -1,5 +1,6 @@
 /* manifest.json: atomic write, checked load, ids and safe file names. */
 #include "config.h"
+#include <sys/stat.h>
 #include "mysql/manifest.h"
 #include "mysql/dumpfile.h"
 #include "util.h"
@@ -40,8 +41,14 @@ bool manifest_exists(const char *dir)
 json_t *manifest_load(const char *dir, char **err)
 {
 	if (!manifest_exists(dir)) {
-		*err = xasprintf("%s has no %s: the dump is incomplete (interrupted?) or not a tejun "
-				 "dump; refusing to restore it", dir, MANIFEST_NAME);
+		struct stat st;
+		if (stat(dir, &st) != 0)
+			*err = xasprintf("%s: %s", dir, strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			*err = xasprintf("%s is not a directory (give the dump's directory)", dir);
+		else
+			*err = xasprintf("%s has no %s: the dump is incomplete (interrupted?) or not a tejun "
+					 "dump; refusing to restore it", dir, MANIFEST_NAME);
 		return NULL;
 	}
 	char *path = xasprintf("%s/%s", dir, MANIFEST_NAME);

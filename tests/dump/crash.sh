@@ -75,6 +75,9 @@ $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/never" --progress-log /
   && fail "restore with an unwritable progress log"
 grep -q -- "--progress-log /nonexistent/p.log" "$work/opt.err" || { cat "$work/opt.err"; fail "unwritable progress log not said"; }
 $TEJUN dump --help | grep -q "^usage: tejun dump" || fail "dump --help"
+$TEJUN dump --schemas "$db,no_such_schema" --source "$TEJUN_SRC_DSN" --dir "$work/never" 2>"$work/opt.err" \
+  && fail "dumped a schema that does not exist"
+grep -q "schema 'no_such_schema' does not exist on the source" "$work/opt.err" || { cat "$work/opt.err"; fail "missing schema not named"; }
 [ ! -e "$work/never" ] || fail "a refused command created its directory"
 ok "bad numbers, names and maps refused by name"
 

@@ -158,8 +158,13 @@ static void test_syntax_error(void)
 	char *missing = xasprintf("%s/missing.lua", tmpdir);
 	rb = runbook_load(missing);
 	CHECK_INT(rb->nerrors, 1);
-	if (rb->nerrors)
+	if (rb->nerrors) {
 		CHECK_HAS(rb->errors[0], missing);
+		CHECK_HAS(rb->errors[0], "No such file or directory");
+	}
+	runbook_free(rb);
+	rb = runbook_load(tmpdir);
+	CHECK(rb->nerrors == 1 && strstr(rb->errors[0], "it is a directory"));
 	runbook_free(rb);
 	free(missing);
 }

@@ -131,12 +131,45 @@ static char *error_message(struct engine *e, lua_State *co)
 		return xstrdup(e->kill_msg);
 	if (lua_istable(co, -1)) {
 		lua_getfield(co, -1, "tejun_fail");
-		char *m = xstrdup(lua_isstring(co, -1) ? lua_tostring(co, -1) : "failed");
+		bool ours = lua_isstring(co, -1);
+		char *m = ours ? xstrdup(lua_tostring(co, -1)) : NULL;
 		lua_pop(co, 1);
-		return m;
+		if (ours)
+			return m;
 	}
-	const char *msg = lua_isstring(co, -1) ? lua_tostring(co, -1) : luaL_typename(co, -1);
-	luaL_traceback(e->rb->L, co, msg, 0);
+	struct sbuf v;
+	sbuf_init(&v);
+	if (lua_isstring(co, -1)) {
+		sbuf_adds(&v, lua_tostring(co, -1));
+	} else if (luaL_getmetafield(co, -1, "__tostring") != LUA_TNIL) {
+		lua_pop(co, 1);
+		sbuf_adds(&v, luaL_tolstring(co, -1, NULL));
+		lua_pop(co, 1);
+	} else if (lua_istable(co, -1)) {
+		/* error{code = 7}: say what it holds, not just "failed" */
+		sbuf_adds(&v, "error raised with a table {");
+		int n = 0;
+		lua_pushnil(co);
+		while (lua_next(co, -2)) {
+			if (n++ < 8 && (lua_type(co, -2) == LUA_TSTRING || lua_type(co, -2) == LUA_TNUMBER)) {
+				lua_pushvalue(co, -2);
+				sbuf_addf(&v, "%s%s = ", n > 1 ? ", " : "", lua_tostring(co, -1));
+				lua_pop(co, 1);
+				if (lua_isstring(co, -1) || lua_isboolean(co, -1)) {
+					sbuf_adds(&v, luaL_tolstring(co, -1, NULL));
+					lua_pop(co, 1);
+				} else {
+					sbuf_adds(&v, luaL_typename(co, -1));
+				}
+			}
+			lua_pop(co, 1); /* the value; the key stays for lua_next */
+		}
+		sbuf_adds(&v, "}");
+	} else {
+		sbuf_addf(&v, "error raised with a %s", luaL_typename(co, -1));
+	}
+	luaL_traceback(e->rb->L, co, v.data, 0);
+	sbuf_free(&v);
 	char *m = xstrdup(lua_tostring(e->rb->L, -1));
 	lua_pop(e->rb->L, 1);
 	return m;

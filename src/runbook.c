@@ -221,7 +221,10 @@ static int l_runbook(lua_State *L)
 	rb->title = opt_string(L, 1, "title", rb, line, "runbook");
 	rb->description = opt_string(L, 1, "description", rb, line, "runbook");
 	if (!rb->id) {
-		add_error(rb, line, "runbook: 'id' is required");
+		lua_getfield(L, 1, "id");
+		if (lua_isnil(L, -1)) /* of another type: said already */
+			add_error(rb, line, "runbook: 'id' is required");
+		lua_pop(L, 1);
 		rb->id = xstrdup("unnamed");
 	} else if (!valid_id(rb->id)) {
 		/* it names the session and its journal file */
@@ -357,8 +360,10 @@ static void step_body(lua_State *L, struct runbook *rb, const char *id, int line
 	s.check_ref = opt_func_ref(L, 1, "check", rb, line, what);
 	s.verify_ref = opt_func_ref(L, 1, "verify", rb, line, what);
 	s.undo_ref = opt_func_ref(L, 1, "undo", rb, line, what);
-	if (s.run_ref == LUA_NOREF)
+	lua_getfield(L, 1, "run");
+	if (s.run_ref == LUA_NOREF && lua_isnil(L, -1)) /* of another type: said already */
 		add_error(rb, line, "%s: missing 'run' function", what);
+	lua_pop(L, 1);
 	parse_confirm(L, 1, &s, rb, what);
 	parse_step_numbers(L, 1, &s, rb, what);
 	if (s.critical && !s.confirm_text)

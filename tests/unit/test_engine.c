@@ -310,6 +310,21 @@ static void test_verify_fails(void)
 	h_close(&h);
 }
 
+static void test_error_values(void)
+{
+	SECTION("error() with a table says what the table holds, not just 'failed'");
+	static const char *const answers[] = {"abort"};
+	struct harness h;
+	h_open(&h, "errtab.lua",
+	       "runbook { id = 'e', title = 'e' }\n"
+	       "step 'a' { run = function(ctx) error({code = 7}) end }\n",
+	       true);
+	h_script(&h, NA(answers));
+	h_run(&h, NULL, 5);
+	CHECK_HAS(dstr(end_of(&h, "a", 0), "error"), "error raised with a table {code = 7}");
+	h_close(&h);
+}
+
 static void test_retries(void)
 {
 	SECTION("retries: a step is attempted retries+1 times, then fails");
@@ -736,6 +751,7 @@ int main(void)
 	test_ok_path();
 	test_check_blocks();
 	test_verify_fails();
+	test_error_values();
 	test_retries();
 	test_confirm();
 	test_challenge();

@@ -256,6 +256,13 @@ static void test_step_errors(void)
 	CHECKF(rb->nerrors == 2 && !any_error_has(rb, "duplicate"), "%zu errors", rb->nerrors);
 	runbook_free(rb);
 
+	SECTION("a field of the wrong type is one error, not also 'missing'");
+	rb = load("casc.lua", "runbook { id = 3 }\nstep \"a\" { run = 5 }\n");
+	CHECK_ERROR_AT(rb, "casc.lua", 1, "'id' must be a string");
+	CHECK_ERROR_AT(rb, "casc.lua", 2, "'run' must be a function");
+	CHECKF(rb->nerrors == 2, "%zu errors", rb->nerrors);
+	runbook_free(rb);
+
 	SECTION("a step without its { body } is an error at its line, not dropped");
 	rb = load("bare.lua", "runbook { id = \"b\", title = \"b\" }\n"
 			      "step \"a\"\n"

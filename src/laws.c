@@ -333,8 +333,12 @@ static int slack_done(lua_State *L, void *arg)
 static int l_notify(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
+	static const char *const known[] = {"text", "webhook", NULL};
+	lb_check_options(L, 1, "slack.notify", known);
 	lua_getfield(L, 1, "text");
-	const char *text = luaL_checkstring(L, -1);
+	if (lua_type(L, -1) != LUA_TSTRING)
+		return luaL_error(L, "slack.notify: 'text' must be a string (the message to send)");
+	const char *text = lua_tostring(L, -1);
 	lua_getfield(L, 1, "webhook");
 	const char *hook = lua_tostring(L, -1);
 	if (!hook || !*hook)

@@ -365,6 +365,9 @@ static int l_connect(lua_State *L)
 {
 	struct dbopts o;
 	char *err = NULL;
+	if (lua_type(L, 1) != LUA_TSTRING && !lua_istable(L, 1)) /* misuse raises (docs/mysql.md) */
+		return luaL_error(L, "mysql.connect: wants a DSN string or an options table, not a %s",
+				  luaL_typename(L, 1));
 	if (lm_opts_from_lua(L, 1, &o, &err) < 0) {
 		lb_call(L, "mysql", "connect", NULL, NULL, 0, err);
 		push_error(L, err, 0);

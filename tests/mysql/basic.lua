@@ -25,6 +25,11 @@ ok2, e2 = pcall(mysql.dump, {source = src_dsn, schemas = {"x"}, dir = "/tmp/teju
 assert(not ok2 and tostring(e2):find("'threads' must be a number", 1, true), tostring(e2))
 ok2, e2 = pcall(mysql.restore, {target = target_dsn})
 assert(not ok2 and tostring(e2):find("mysql.restore: option 'dir' is required", 1, true), tostring(e2))
+-- misuse raises (a number for a DSN), and names what was wanted
+ok2, e2 = pcall(mysql.connect, 12345)
+assert(not ok2 and tostring(e2):find("mysql.connect: wants a DSN string or an options table, not a number", 1, true), tostring(e2))
+ok2, e2 = pcall(slack.notify, {})
+assert(not ok2 and tostring(e2):find("slack.notify: 'text' must be a string", 1, true), tostring(e2))
 -- a mistyped option is named, not ignored (a mistyped timeout would be no timeout)
 ok2, e2 = pcall(mysql.dump, {sorce = src_dsn, schemas = {"x"}, dir = "/tmp/tejun-none"})
 assert(not ok2 and tostring(e2):find("mysql.dump: unknown option 'sorce' (did you mean 'source'?)", 1, true), tostring(e2))

@@ -425,8 +425,12 @@ struct dbconn *dbconn_open(const struct dbopts *o, char **err, unsigned *errnum)
 		char *msg = secret_redact(mysql_error(m));
 		unsigned num = mysql_errno(m);
 		const char *hint = "";
-		if (num == 2002 || num == 2003 || num == 2005)
+		if (num == 2002 && o->socket && *o->socket)
+			hint = " (check the socket path, and that the server runs)";
+		else if (num == 2002 || num == 2003 || num == 2005)
 			hint = " (check host and port)";
+		else if (num == 1040)
+			hint = " (the server's max_connections is reached: fewer threads?)";
 		else if (num == 1045)
 			hint = " (check user and password)";
 		else if (num == 1049)

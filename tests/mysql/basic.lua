@@ -71,6 +71,8 @@ bad({host = "127.0.0.1", port = port, user = "root", password = "hunter2x", no_d
   "check user and password", 1045)
 bad({host = "127.0.0.1", port = 1, user = "root", password = "hunter2x", no_defaults = true},
   "check host and port", 2002)
+bad({socket = "/nonexistent/tj.sock", user = "root", password = "hunter2x", no_defaults = true},
+  "check the socket path", 2002)
 bad(src_dsn .. "no_such_db_tj", "Unknown database 'no_such_db_tj'", 1049)
 bad("mysql://root:hunter2x@127.0.0.1:notaport/", "DSN port")
 bad("http://root:hunter2x@127.0.0.1/", "must start with mysql://")

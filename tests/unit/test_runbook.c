@@ -78,6 +78,14 @@ static bool any_error_has(const struct runbook *rb, const char *needle)
 	return false;
 }
 
+/* Loads src as name and expects an error at line naming needle. */
+static void expect_load_error(const char *name, const char *src, int line, const char *needle)
+{
+	struct runbook *rb = load(name, src);
+	CHECK_ERROR_AT(rb, name, line, needle);
+	runbook_free(rb);
+}
+
 static void test_good_model(void)
 {
 	SECTION("a valid runbook loads into the model plan and the engine use");
@@ -141,18 +149,12 @@ static void test_syntax_error(void)
 	runbook_free(rb);
 
 	SECTION("a runtime error at load time is FILE:LINE:");
-	rb = load("boom.lua", "runbook { id = \"s\", title = \"s\" }\n"
-			      "\n"
-			      "error(\"boom at load\")\n");
-	CHECK_ERROR_AT(rb, "boom.lua", 3, "boom at load");
-	runbook_free(rb);
+	expect_load_error("boom.lua", "runbook { id = \"s\", title = \"s\" }\n\nerror(\"boom at load\")\n", 3,
+			  "boom at load");
 
 	SECTION("a loop outside any step stops the load after 5 s, at its line");
-	rb = load("loop.lua", "runbook { id = 'l', title = 'l' }\n"
-			      "while true do end\n"
-			      "step 'a' { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "loop.lua", 2, "loading took over 5 s");
-	runbook_free(rb);
+	expect_load_error("loop.lua", "runbook { id = 'l' }\nwhile true do end\nstep 'a' { run = function() end }\n", 2,
+			  "loading took over 5 s");
 
 	SECTION("a file that cannot be read is an error naming it");
 	char *missing = xasprintf("%s/missing.lua", tmpdir);
@@ -228,24 +230,21 @@ static void test_step_errors(void)
 	runbook_free(rb);
 
 	SECTION("confirm that is neither text, true nor a table is rejected");
-	rb = load("confirm.lua", "runbook { id = \"c\", title = \"c\" }\n"
-				 "step \"n\" { run = function() end, confirm = 42 }\n");
 	/* Regression: any truthy value (42, a function) used to be taken as `confirm = true`. */
-	CHECK_ERROR_AT(rb, "confirm.lua", 2, "'confirm' must be text");
-	runbook_free(rb);
+	expect_load_error("confirm.lua", "runbook { id = \"c\", title = \"c\" }\n"
+					 "step \"n\" { run = function() end, confirm = 42 }\n",
+			  2, "'confirm' must be text");
 
 	SECTION("a critical step without a confirm");
-	rb = load("critical.lua", "runbook { id = \"c\", title = \"c\" }\n"
-				  "step \"ok\" { run = function() end }\n"
-				  "step \"promote\" { critical = true, run = function() end }\n");
-	CHECK_ERROR_AT(rb, "critical.lua", 3, "a critical step must have a confirm");
-	runbook_free(rb);
+	expect_load_error("critical.lua", "runbook { id = \"c\", title = \"c\" }\n"
+					  "step \"ok\" { run = function() end }\n"
+					  "step \"promote\" { critical = true, run = function() end }\n",
+			  3, "a critical step must have a confirm");
 
 	SECTION("a step id that is not a plain word");
-	rb = load("badid.lua", "runbook { id = \"b\", title = \"b\" }\n"
-			       "step \"two words\" { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "badid.lua", 2, "step: id must be");
-	runbook_free(rb);
+	expect_load_error("badid.lua", "runbook { id = \"b\", title = \"b\" }\n"
+				       "step \"two words\" { run = function() end }\n",
+			  2, "step: id must be");
 
 	SECTION("two ids that are not plain words: two errors, no made-up duplicate");
 	rb = load("badids.lua", "runbook { id = \"b\", title = \"b\" }\n"
@@ -264,20 +263,14 @@ static void test_step_errors(void)
 	runbook_free(rb);
 
 	SECTION("a step without its { body } is an error at its line, not dropped");
-	rb = load("bare.lua", "runbook { id = \"b\", title = \"b\" }\n"
-			      "step \"a\"\n"
-			      "step \"b\" { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "bare.lua", 2, "step 'a': missing its body");
-	runbook_free(rb);
+	expect_load_error("bare.lua", "runbook { id = \"b\", title = \"b\" }\nstep \"a\"\nstep \"b\" { run = function() end }\n",
+			  2, "step 'a': missing its body");
 
 	SECTION("the runbook id names the journal file: a path or nothing is refused");
-	rb = load("rbid.lua", "runbook { id = \"../../tmp/evil\", title = \"b\" }\n"
-			      "step \"a\" { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "rbid.lua", 1, "runbook: 'id' must be letters");
-	runbook_free(rb);
-	rb = load("rbid2.lua", "runbook { id = \"\", title = \"b\" }\nstep \"a\" { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "rbid2.lua", 1, "runbook: 'id' must be letters");
-	runbook_free(rb);
+	expect_load_error("rbid.lua", "runbook { id = \"../../tmp/evil\" }\nstep \"a\" { run = function() end }\n",
+			  1, "runbook: 'id' must be letters");
+	expect_load_error("rbid2.lua", "runbook { id = \"\" }\nstep \"a\" { run = function() end }\n",
+			  1, "runbook: 'id' must be letters");
 
 	SECTION("no runbook{} declaration, no steps");
 	rb = load("empty.lua", "phase \"x\"\n");
@@ -502,11 +495,10 @@ static void test_require(void)
 	runbook_free(rb);
 
 	SECTION("a module call outside a step is refused while loading (check and plan run nothing)");
-	rb = load("topsh.lua", "runbook { id = 't', title = 't ' .. tostring(aws.region()) }\n"
-			       "sh.run('touch /tmp/tejun-must-not-exist')\n"
-			       "step 'a' { run = function() end }\n");
-	CHECK_ERROR_AT(rb, "topsh.lua", 2, "sh.run: called while the runbook loads");
-	runbook_free(rb);
+	expect_load_error("topsh.lua", "runbook { id = 't', title = 't ' .. tostring(aws.region()) }\n"
+				       "sh.run('touch /tmp/tejun-must-not-exist')\n"
+				       "step 'a' { run = function() end }\n",
+			  2, "sh.run: called while the runbook loads");
 	rb = load("keep.lua", "local m = mysql\n"
 			      "function kind() return type(m.connect) .. ' ' .. type(mysql.connect) .. ' ' .. tostring(getmetatable(mysql) == nil) end\n"
 			      "runbook { id = 'k', title = 'k' }\nstep 'a' { run = function() end }\n");

@@ -605,6 +605,29 @@ static void load_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
+/* pcall's handler while loading: an error raised without a position (error("x", 0),
+ * error({...}), a C function's) gets the line of the runbook code that raised it. */
+static int load_error_where(lua_State *L)
+{
+	lua_Debug ar;
+	const char *msg = lua_tostring(L, 1);
+	for (const char *c = msg ? strchr(msg, ':') : NULL; c; c = strchr(c + 1, ':')) {
+		size_t d = strspn(c + 1, "0123456789");
+		if (d && c[1 + d] == ':')
+			return 1; /* "file:line: ..." already */
+	}
+	const char *what = msg ? msg : lua_istable(L, 1) ? "error raised with a table" : luaL_typename(L, 1);
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0 && ar.source[0] == '@') {
+			lua_pushfstring(L, "%s:%d: %s", ar.source + 1, ar.currentline, what);
+			return 1;
+		}
+	}
+	lua_pushstring(L, what);
+	return 1;
+}
+
 struct runbook *runbook_load(const char *path)
 {
 	struct runbook *rb = xcalloc(1, sizeof *rb);
@@ -642,7 +665,10 @@ struct runbook *runbook_load(const char *path)
 	load_started = now_mono();
 	load_path = path;
 	lua_sethook(L, load_hook, LUA_MASKCOUNT, 10000);
-	int rc = lua_pcall(L, 0, 0, 0);
+	lua_pushcfunction(L, load_error_where);
+	lua_insert(L, -2);
+	int rc = lua_pcall(L, 0, 0, -2);
+	lua_remove(L, rc == LUA_OK ? -1 : -2); /* the handler */
 	lua_sethook(L, NULL, 0, 0);
 	rb->loaded = true;
 	modules_stand_in(L, false);

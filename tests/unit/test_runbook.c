@@ -152,6 +152,10 @@ static void test_syntax_error(void)
 	expect_load_error("boom.lua", "runbook { id = \"s\", title = \"s\" }\n\nerror(\"boom at load\")\n", 3,
 			  "boom at load");
 
+	SECTION("an error raised with no position at load time still gets its line");
+	expect_load_error("err0.lua", "runbook { id = 'e' }\nerror('bad config: x', 0)\n", 2, "bad config: x");
+	expect_load_error("errtab.lua", "runbook { id = 'e' }\n\nerror({code = 1})\n", 3, "error raised with a table");
+
 	SECTION("a loop outside any step stops the load after 5 s, at its line");
 	expect_load_error("loop.lua", "runbook { id = 'l' }\nwhile true do end\nstep 'a' { run = function() end }\n", 2,
 			  "loading took over 5 s");

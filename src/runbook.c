@@ -77,9 +77,16 @@ static int caller_line(lua_State *L)
 }
 
 /* Reports keys of the table at idx that are not in allowed, suggesting the closest. */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void check_fields(lua_State *L, int idx, const char *const *allowed, struct runbook *rb,
 			 int line, const char *what)
 {
+	char **unknown = NULL;
+	size_t nunknown = 0;
 	idx = lua_absindex(L, idx);
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
@@ -92,12 +99,19 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed, stru
 		bool ok = false;
 		const char *best = closest_name(k, allowed, &ok);
 		if (!ok) {
-			if (best)
-				add_error(rb, line, "%s: unknown field '%s' (did you mean '%s'?)", what, k, best);
-			else
-				add_error(rb, line, "%s: unknown field '%s'", what, k);
+			unknown = xrealloc(unknown, (nunknown + 1) * sizeof *unknown);
+			unknown[nunknown++] = best ? xasprintf("%s: unknown field '%s' (did you mean '%s'?)", what, k, best)
+						   : xasprintf("%s: unknown field '%s'", what, k);
 		}
 	}
+	/* a table has no order: sorted, the same runbook gives the same errors every time */
+	if (nunknown)
+		qsort(unknown, nunknown, sizeof *unknown, str_cmp);
+	for (size_t i = 0; i < nunknown; i++) {
+		add_error(rb, line, "%s", unknown[i]);
+		free(unknown[i]);
+	}
+	free(unknown);
 }
 
 /* A string field or NULL; wrong type is an error. */

@@ -259,6 +259,13 @@ static void test_step_errors(void)
 	CHECKF(rb->nerrors == 2 && !any_error_has(rb, "duplicate"), "%zu errors", rb->nerrors);
 	runbook_free(rb);
 
+	SECTION("unknown fields come sorted, the same every time");
+	rb = load("ord.lua", "runbook { id = 'o' }\nstep 'a' { zeta = 1, alpha = 2, mid = 3, run = function() end }\n");
+	CHECKF(rb->nerrors == 3 && strstr(rb->errors[0], "'alpha'") && strstr(rb->errors[1], "'mid'") &&
+		       strstr(rb->errors[2], "'zeta'"), "%zu errors, first %s", rb->nerrors,
+	       rb->nerrors ? rb->errors[0] : "-");
+	runbook_free(rb);
+
 	SECTION("a field of the wrong type is one error, not also 'missing'");
 	rb = load("casc.lua", "runbook { id = 3 }\nstep \"a\" { run = 5 }\n");
 	CHECK_ERROR_AT(rb, "casc.lua", 1, "'id' must be a string");

@@ -142,9 +142,39 @@ static char *end_status(const char *path, bool *readable)
 	return NULL;
 }
 
+struct found {
+	char *name;
+	char start[40]; /* the header's ts, to the millisecond; "" if unreadable */
+};
+
+/* The session header's "ts": ids tell time only to the second, and two sessions of one
+ * runbook may start within the same second. */
+static void read_start(const char *path, char *out, size_t n)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	if (getline(&line, &cap, f) > 0) {
+		json_t *ev = json_loads(line, 0, NULL);
+		const char *ts = json_string_value(json_object_get(ev, "ts"));
+		if (ts)
+			snprintf(out, n, "%s", ts);
+		json_decref(ev);
+	}
+	free(line);
+	fclose(f);
+}
+
 static int newest_first(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)b, *(char *const *)a);
+	const struct found *x = a, *y = b;
+	int c = strncmp(y->name, x->name, 16); /* the id's UTC second */
+	if (c == 0)
+		c = strcmp(y->start, x->start);
+	return c ? c : strcmp(y->name, x->name);
 }
 
 size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, char ***lines)
@@ -153,20 +183,24 @@ size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, c
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
-	char **names = NULL;
+	struct found *names = NULL;
 	size_t nn = 0;
 	struct dirent *de;
 	while ((de = readdir(d)))
 		if (is_session_of(de->d_name, runbook_id)) {
 			names = xrealloc(names, (nn + 1) * sizeof *names);
-			names[nn++] = xstrdup(de->d_name);
+			names[nn].name = xstrdup(de->d_name);
+			char *path = xasprintf("%s/%s", dir, de->d_name);
+			read_start(path, names[nn].start, sizeof names[nn].start);
+			free(path);
+			nn++;
 		}
 	closedir(d);
 	if (nn)
-		qsort(names, nn, sizeof *names, newest_first); /* ids begin with their UTC start time */
+		qsort(names, nn, sizeof *names, newest_first);
 	size_t k = 0;
 	for (size_t i = 0; i < nn && k < max; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
+		char *path = xasprintf("%s/%s", dir, names[i].name);
 		bool readable;
 		char *st = end_status(path, &readable);
 		free(path);
@@ -175,7 +209,7 @@ size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, c
 			break; /* a later finished session supersedes anything before it */
 		}
 		if (readable) {
-			char *id = session_id_of(names[i]);
+			char *id = session_id_of(names[i].name);
 			(*lines)[k++] = st ? xasprintf("%s ended %s", id, st)
 					   : xasprintf("%s did not end (killed, its host went down, or still running)", id);
 			free(id);
@@ -183,7 +217,7 @@ size_t session_unfinished(const char *dir, const char *runbook_id, size_t max, c
 		free(st);
 	}
 	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
+		free(names[i].name);
 	free(names);
 	return k;
 }

@@ -47,6 +47,15 @@ expect_has "fresh session: the reviewer's report shows the warning" "earlier ses
 run "$RB/crash.lua" --param dir="$d" --param nap=0.1
 expect_rc 0 "another fresh session"
 expect_lacks "a finished session supersedes the crashed one: no warning" "earlier session" "$out"
+# ids tell only the second: within one second, the header's start time says which is later
+same="$tmp/same-second"
+mkdir -p "$same"
+printf '{"seq":0,"ts":"2026-11-24T10:02:00.100Z","type":"session"}\n' >"$same/20261124T100200Z-crash-ffff.jsonl"
+printf '{"seq":0,"ts":"2026-11-24T10:02:00.900Z","type":"session"}\n{"seq":1,"type":"end","data":{"status":"done"}}\n' \
+  >"$same/20261124T100200Z-crash-0000.jsonl"
+tj run "$RB/crash.lua" --no-tui --log-dir "$same" --param dir="$d" --param nap=0.1
+expect_rc 0 "a session after two in the same second"
+expect_lacks "the one that finished later in the same second supersedes the crashed one" "earlier session" "$out"
 
 # --- resume without an answer: the interrupted step waits for a decision; nothing reruns
 tj run "$RB/crash.lua" --no-tui --log-dir "$LOGS" --resume "$S"

@@ -31,6 +31,7 @@ struct ljob {
 	int cancel, rc;
 	char *err;
 	double t0;
+	double t_first, done_first;     /* when the first progress was journaled (0 before), and its amount */
 };
 
 static void free_list(char **v)
@@ -98,9 +99,10 @@ static void log_lines(lua_State *L, struct ljob *j, char *text)
 }
 
 /* Journal what happened since the last tick: phases, notes, loaded files, progress and
- * gauges. The last report's MB/s is the whole operation's average: a dump shorter than
- * the rate window has no recent rate to show, and the average is what a reviewer asks
- * (of this run's work: what an interrupted run loaded does not count). */
+ * gauges. The last report's MB/s is the average since the first progress event: a dump
+ * shorter than the rate window has no recent rate to show, the average is what a reviewer
+ * asks (of this run's work: what an interrupted run loaded does not count), and a view
+ * draws the finished bar's rate over the same span, so the two agree. */
 static void report(lua_State *L, struct ljob *j, bool last)
 {
 	char *notes = j->op == OP_DUMP ? dump_take_notes(j->d) : j->op == OP_RESTORE ?
@@ -158,9 +160,13 @@ static void report(lua_State *L, struct ljob *j, bool last)
 	log_lines(L, j, notes);
 	if (total > 0) {
 		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
-		double secs = now_mono() - j->t0;
-		if (last && secs > 0)
-			rate = (done - before) / secs; /* a resumed restore's earlier files took no time here */
+		double now = now_mono();
+		if (j->t_first == 0)
+			j->t_first = now, j->done_first = done;
+		if (last && now > j->t_first)
+			rate = (done - j->done_first) / (now - j->t_first);
+		else if (last && now > j->t0)
+			rate = (done - before) / (now - j->t0); /* a resumed restore's earlier files took no time here */
 		if (j->op != OP_COPY)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
 		if (eta >= 0)

@@ -103,8 +103,10 @@ void tui_progress_add(struct tui_progress *p, double ts, double done, double tot
 		p->ns = 0;
 		p->head = 0;
 	}
-	if (!p->ns)
+	if (!p->ns) {
 		p->first_ts = ts;
+		p->first_done = done;
+	}
 	if (p->ns == TUI_PROGRESS_SAMPLES) {
 		p->head = (p->head + 1) % TUI_PROGRESS_SAMPLES;
 		p->ns--;
@@ -122,6 +124,8 @@ double tui_progress_rate(const struct tui_progress *p)
 	if (p->ns < 2)
 		return 0;
 	const struct tui_sample *last = sample(p, p->ns - 1);
+	if (p->total > 0 && p->done >= p->total && last->ts - p->first_ts > 0)
+		return (p->done - p->first_done) / (last->ts - p->first_ts);
 	/* oldest sample inside the window, but never the last one itself: sparse events still
 	 * give a rate from the previous sample */
 	int i = p->ns - 2;

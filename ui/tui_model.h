@@ -59,13 +59,15 @@ struct tui_progress {
 	char *label, *unit;
 	double done, total;
 	double first_ts, last_ts;
+	double first_done;         /* done at first_ts */
 	double eta;                /* the step's own estimate with the last sample, -1 if none */
 	struct tui_sample s[TUI_PROGRESS_SAMPLES]; /* ring, oldest first from head */
 	int ns, head;
 };
 /* Adds one sample; a count that goes backwards starts a new measurement. */
 void tui_progress_add(struct tui_progress *p, double ts, double done, double total);
-/* Units per second over the recent window; 0 when not yet known. */
+/* Units per second over the recent window; once complete, over the bar's whole life (the
+ * figure the step's own final MB/s gives). 0 when not yet known. */
 double tui_progress_rate(const struct tui_progress *p);
 /* Seconds to completion: the step's own estimate when its events carry one (a restore's
  * knows which files are left), else at the recent rate; -1 when unknown or done. */

@@ -13,6 +13,7 @@ j=$(ls "$work"/logs/*.jsonl | head -1)
 python3 - "$j" "$work/d" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
+compared = []
 for step in ("dump", "restore"):
     ps = [e for e in ev if e["type"] == "progress" and e.get("step") == step]
     labels = sorted({e["data"].get("label", "") for e in ps})
@@ -30,6 +31,15 @@ for step in ("dump", "restore"):
     rates = [e["data"]["value"] for e in ev if e["type"] == "gauge" and e.get("step") == step
              and e["data"]["name"] == "MB/s"]
     assert rates and rates[-1] > 0, f"{step}: last MB/s gauge {rates[-1:]}"
+    # and it is the rate the finished bar is drawn with: its average from the first event
+    from datetime import datetime
+    ts = lambda e: datetime.fromisoformat(e["ts"].replace("Z", "+00:00")).timestamp()
+    # (a step over within one tick has one event: the bar then shows no rate of its own)
+    span = ts(ps[-1]) - ts(ps[0])
+    if span > 0:
+        bar = (ps[-1]["data"]["done"] - ps[0]["data"]["done"]) / span / 1e6
+        assert abs(rates[-1] - bar) <= 0.03 * bar, f"{step}: last MB/s gauge {rates[-1]:.3f}, the bar's average {bar:.3f}"
+        compared.append(step)
     print(f"{step}: {len(ps)} progress events, monotonic, end at 100, {rates[-1]:.3f} MB/s")
     if step == "restore":
         # the finished panel's row count: InnoDB's live count lags bulk loads (day 2 ended
@@ -45,6 +55,7 @@ for step in ("dump", "restore"):
         # drawn in the dump's SQL bytes (the size its manifest gives), not in weighted work
         sql = sum(f["raw_bytes"] for f in json.load(open(sys.argv[2] + "/manifest.json"))["files"])
         assert abs(ps[-1]["data"]["total"] - sql) < 1, f"restore bar total {ps[-1]['data']['total']} != {sql} SQL bytes"
+assert compared, "no step lasted two progress events: the rate agreement went unchecked"
 # every phase change is a log line, in order, however short the phase was (this fixture's
 # take milliseconds, shorter than the journal's half-second poll)
 want = {"dump": ["connect", "snapshot", "schema", "data", "sync"],

@@ -16,6 +16,10 @@ $TEJUN restore --target "$TEJUN_TARGET_DSN" --dir "$work/d" --map "$db=${db}_r" 
 grep -q '"rows_by_load_data":[1-9]' "$work/restore.out" || { cat "$work/restore.out"; fail "restore did not use LOAD DATA"; }
 progress_ok "$work/restore.plog" || fail "restore progress"
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_r" || fail "round trip differs"
+# the product's own check, as a runbook's verify step would call it
+$TEJUN verify "$TEJUN_SRC_DSN" "$TEJUN_TARGET_DSN" --schema "$db" --map "$db=${db}_r" --chunk 7 >"$work/verify_r.out" 2>&1 \
+  || { cat "$work/verify_r.out"; fail "tejun verify after the restore"; }
+grep -q ' 0 mismatches' "$work/verify_r.out" || { cat "$work/verify_r.out"; fail "tejun verify summary"; }
 ok "dump -> restore -> compare"
 
 cleanup_dbs+=("${db}_s")
@@ -28,6 +32,8 @@ ok "the same dump loaded as INSERT statements (--sql-inserts) is identical too"
 dst -e "CREATE DATABASE \`${db}_c\`"
 cat "$work/d/$db"/*.sql | dst "${db}_c" || fail "stock client load"
 "$here/compare.sh" "$TEJUN_SRC_SOCKET" "$db" "$TEJUN_TARGET_SOCKET" "${db}_c" || fail "stock client copy differs"
+$TEJUN verify "$TEJUN_SRC_DSN" "$TEJUN_TARGET_DSN" --schema "$db" --map "$db=${db}_c" >"$work/verify_c.out" 2>&1 \
+  || { cat "$work/verify_c.out"; fail "tejun verify after the stock client load"; }
 ok "same dump through the stock mariadb client"
 
 $TEJUN dump --schemas "$db" --source "$TEJUN_SRC_DSN" --dir "$work/z" --compress --lock none 2>"$work/z.err" \

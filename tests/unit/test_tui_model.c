@@ -107,6 +107,16 @@ static void test_progress(void)
 	/* done (or beyond: estimates are off) has no ETA */
 	tui_progress_add(&p, t += 1, 15, 10);
 	CHECK(tui_progress_eta(&p) < 0);
+	/* a finished bar's rate is its whole life's average (what the step's last MB/s says),
+	 * not the last window's: 10 units/s for 30 s, then 40 units/s for 10 s */
+	memset(&p, 0, sizeof p);
+	t = 0, done = 0;
+	tui_progress_add(&p, t, done, 700);
+	for (int i = 0; i < 30; i++)
+		tui_progress_add(&p, t += 1, done += 10, 700);
+	for (int i = 0; i < 10; i++)
+		tui_progress_add(&p, t += 1, done += 40, 700);
+	CHECK(done == 700 && fabs(tui_progress_rate(&p) - 700.0 / 40) < 1e-9);
 	/* the ring keeps the newest samples */
 	memset(&p, 0, sizeof p);
 	for (int i = 0; i < TUI_PROGRESS_SAMPLES * 3; i++)

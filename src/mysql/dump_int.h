@@ -1,4 +1,4 @@
-/* Internals shared by dump.c (snapshot, workers, manifest), dumpschema.c (plan and DDL
+/* Internals shared by dump.c (workers, manifest), dumpsnap.c (the snapshot), dumpschema.c (plan and DDL
  * files) and dumpext.c (the external mysqldump driver). Not used outside the dump. */
 #ifndef TEJUN_DUMP_INT_H
 #define TEJUN_DUMP_INT_H
@@ -71,6 +71,15 @@ bool dump_cancelled(struct dump *d);
 /* Writes one whole small file (DDL) and records it in list (schema_files or post_files). */
 int dump_write_file(struct dump *d, json_t *list, const char *rel, const char *kind,
 		    const char *schema, const char *table, const char *text, char **err);
+/* dumpsnap.c: the snapshot every worker reads, and where the binlog stood at it. */
+struct dumpsnap {
+	char *method, *file, *pos, *gtid; /* method: how consistency was ensured, for the manifest */
+};
+/* Session settings every dump connection needs (utf8mb4, UTC, no sql_mode, REPEATABLE READ). */
+int dumpsnap_setup_conn(struct dbconn *c);
+/* Starts one consistent snapshot on all n connections; 0, or -1 with *err. */
+int dumpsnap_take(struct dump *d, struct dbconn **conns, int n, struct dumpsnap *s, char **err);
+void dumpsnap_free(struct dumpsnap *s);
 /* dumpschema.c: tables, columns, keys, ranges and every DDL file of one schema. */
 int dumpschema_plan(struct dump *d, struct dbconn *c, const char *schema, char **err);
 /* Splits the planned tables into chunks (d->chunks). */

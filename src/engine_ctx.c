@@ -69,12 +69,25 @@ static const char *opt_field(lua_State *L, int t, const char *k)
 	return v;
 }
 
+static bool opt_bool(lua_State *L, int t, const char *k)
+{
+	if (!lua_istable(L, t))
+		return false;
+	lua_getfield(L, t, k);
+	bool v = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
 static int c_progress(lua_State *L)
 {
 	int b = argbase(L);
 	double done = luaL_checknumber(L, b), total = luaL_checknumber(L, b + 1);
 	luaL_argcheck(L, total >= 0, b + 1, "total must not be negative");
-	lb_progress(L, done, total, opt_field(L, b + 2, "unit"), opt_field(L, b + 2, "label"));
+	if (opt_bool(L, b + 2, "limit"))
+		lb_progress_wait(L, done, total, opt_field(L, b + 2, "label"), opt_bool(L, b + 2, "finished"));
+	else
+		lb_progress(L, done, total, opt_field(L, b + 2, "unit"), opt_field(L, b + 2, "label"));
 	return 0;
 }
 
@@ -323,16 +336,18 @@ static const char prelude[] =
 	"  if type(fn) ~= 'function' then error('ctx.wait_until: expected a function', 2) end\n"
 	"  local timeout, interval = opts.timeout or 600, opts.interval or 1\n"
 	"  local label = opts.label or 'condition'\n"
-	"  local start = os.time()\n"
 	"  local t0 = ctx.__clock()\n"
 	"  while true do\n"
 	"    local v, w = fn()\n"
-	"    if v then ctx.progress(timeout, timeout, {unit = 's', label = 'waiting: ' .. label}) return v, w end\n"
 	"    local spent = ctx.__clock() - t0\n"
+	"    if v then\n"
+	"      ctx.progress(spent, timeout, {label = 'waiting: ' .. label, limit = true, finished = true})\n"
+	"      return v, w\n"
+	"    end\n"
 	"    if spent >= timeout then\n"
 	"      ctx.fail(string.format('timed out after %g s waiting for %s%s', timeout, label, w and (': ' .. tostring(w)) or ''))\n"
 	"    end\n"
-	"    ctx.progress(spent, timeout, {unit = 's', label = 'waiting: ' .. label})\n"
+	"    ctx.progress(spent, timeout, {label = 'waiting: ' .. label, limit = true})\n"
 	"    ctx.sleep(math.min(interval, timeout - spent))\n"
 	"  end\n"
 	"end\n";

@@ -252,10 +252,15 @@ static int l_log(lua_State *L)
 	return 0;
 }
 
+/* aws._progress(done, total, unit, label[, limit, finished]): limit marks a wait's time limit */
 static int l_progress(lua_State *L)
 {
-	lb_progress(L, luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_optstring(L, 3, NULL),
-		    luaL_optstring(L, 4, NULL));
+	if (lua_toboolean(L, 5))
+		lb_progress_wait(L, luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_optstring(L, 4, NULL),
+				 lua_toboolean(L, 6));
+	else
+		lb_progress(L, luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_optstring(L, 3, NULL),
+			    luaL_optstring(L, 4, NULL));
 	return 0;
 }
 

@@ -212,6 +212,18 @@ void lb_progress(lua_State *L, double done, double total, const char *unit, cons
 	lb_progress_eta(L, done, total, unit, label, -1);
 }
 
+void lb_progress_wait(lua_State *L, double waited, double limit, const char *label, bool finished)
+{
+	if (!progress_due(label, finished ? limit : waited, limit))
+		return;
+	json_t *d = json_pack("{s:f,s:f,s:s,s:b}", "done", waited, "total", limit, "unit", "s", "limit", 1);
+	if (label)
+		json_object_set_new(d, "label", json_string(label));
+	if (finished)
+		json_object_set_new(d, "finished", json_true());
+	lb_emit(L, EV_PROGRESS, d);
+}
+
 void lb_gauge(lua_State *L, const char *name, double value, const char *unit, double max)
 {
 	json_t *d = json_pack("{s:s,s:f}", "name", name, "value", value);

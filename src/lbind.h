@@ -43,6 +43,10 @@ void lb_check_options(lua_State *L, int idx, const char *fn, const char *const *
 void lb_progress(lua_State *L, double done, double total, const char *unit, const char *label);
 /* The same with the step's own estimate of the seconds left (eta < 0: none). */
 void lb_progress_eta(lua_State *L, double done, double total, const char *unit, const char *label, double eta);
+/* A wait against a time limit (unit "s"): waited of at most limit seconds, marked so views
+ * show the time waited and the time left before it gives up, not a bar and an ETA (the
+ * limit is no estimate). finished: the wait is over, its condition met. */
+void lb_progress_wait(lua_State *L, double waited, double limit, const char *label, bool finished);
 /* A gauge event: value of name in unit, max <= 0 for none. */
 void lb_gauge(lua_State *L, const char *name, double value, const char *unit, double max);
 /* Is the session a dry run? Mutating calls then journal "would call" and send nothing. */

@@ -210,6 +210,11 @@ static int fold(void *arg, const struct journal_event *je)
 		if (total <= 0)
 			break;
 		struct report_series *se = find_series(r, ev->step ? ev->step : "", str(d, "label"), false);
+		if (json_is_true(json_object_get(d, "limit"))) { /* a wait: the time waited, not % of its limit */
+			set_str(&se->unit, "s");
+			add_point(se, ev->ts, json_number_value(json_object_get(d, "done")));
+			break;
+		}
 		set_str(&se->unit, "%");
 		add_point(se, ev->ts, 100.0 * json_number_value(json_object_get(d, "done")) / total);
 		break;

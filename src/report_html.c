@@ -237,8 +237,7 @@ static void chart(FILE *f, const struct report *r, const struct report_series *s
 	report_html_escape(f, s->step);
 	fputs(" \xC2\xB7 ", f);
 	report_html_escape(f, *s->name ? s->name : (s->gauge ? "gauge" : "progress"));
-	fputs(s->gauge ? "" : " (%)", f);
-	if (s->gauge && *s->unit) {
+	if (*s->unit) { /* "%" for a bar, "s" for a wait, a gauge's own */
 		fputs(" (", f);
 		report_html_escape(f, s->unit);
 		fputc(')', f);

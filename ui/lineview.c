@@ -159,9 +159,33 @@ static void on_prompt(struct view *v, const struct event *ev)
 		answer_prompt(v, ev);
 }
 
+/* A wait against a time limit: when it starts, each minute it goes on, and when it is over. */
+static void on_wait(struct view *v, const struct event *ev, double waited, double limit, const char *label)
+{
+	bool finished = json_is_true(json_object_get(ev->data, "finished"));
+	int minute = (int)(waited / 60);
+	if (strcmp(label, v->last_label) == 0 && !finished && minute == v->last_pct)
+		return;
+	snprintf(v->last_label, sizeof v->last_label, "%s", label);
+	v->last_pct = finished ? -100 : minute;
+	char a[32], b[32];
+	short_duration(waited, a, sizeof a);
+	short_duration(limit - waited, b, sizeof b);
+	stamp(v, ev);
+	fprintf(v->out, "  %s | %s%s", ev->step ? ev->step : "-", label, *label ? ": " : "");
+	if (finished)
+		fprintf(v->out, "done after %s\n", a);
+	else
+		fprintf(v->out, "waiting %s, gives up in %s\n", a, b);
+}
+
 static void on_progress(struct view *v, const struct event *ev)
 {
 	double done = num(ev->data, "done"), total = num(ev->data, "total");
+	if (json_is_true(json_object_get(ev->data, "limit"))) {
+		on_wait(v, ev, done, total, str(ev->data, "label"));
+		return;
+	}
 	int pct = total > 0 ? (int)(done * 100.0 / total) : 0;
 	const char *label = str(ev->data, "label");
 	bool same = strcmp(label, v->last_label) == 0;

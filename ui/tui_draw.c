@@ -279,8 +279,22 @@ static void eta_text(double eta, char *buf, size_t n)
 	snprintf(buf, n, "ETA %s", d);
 }
 
+/* A wait's row: the time waited and the time left before it gives up, or how long it took. */
+static void wait_text(const struct tui_progress *p, char *buf, size_t n)
+{
+	char a[32], b[32];
+	tui_format_short_duration(p->done, a, sizeof a);
+	if (p->finished) {
+		snprintf(buf, n, "done after %s", a);
+		return;
+	}
+	tui_format_short_duration(p->total - p->done, b, sizeof b);
+	snprintf(buf, n, "waiting %s \xC2\xB7 gives up in %s", a, b);
+}
+
 /* One line per bar: label, bar, percent, amounts when they fit; then one line of rate and
- * ETA (for the bar alone, or the total of several). Returns rows used. */
+ * ETA (for the bar alone, or the total of several). A wait against a time limit is a line
+ * of text instead (its limit is no estimate). Returns rows used. */
 static int progress_block(struct tui *t, const struct tui_step *s, int y, int x, int w, int maxrows)
 {
 	if (!s->nprog || maxrows < 2)
@@ -291,6 +305,8 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	size_t first = s->nprog - shown; /* the newest bars are the live ones */
 	int labw = 0;
 	for (size_t i = first; i < s->nprog; i++) {
+		if (s->prog[i].limit)
+			continue;
 		int lw = tui_text_width(s->prog[i].label);
 		if (lw > labw)
 			labw = lw;
@@ -299,17 +315,25 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 		labw = w / 3;
 	double sum_done = 0, sum_total = 0, sum_rate = 0, last_ts = 0;
 	bool all_totals = true;
-	const char *unit = s->prog[0].unit;
+	const char *unit = NULL;
+	const struct tui_progress *one = NULL; /* the only bar of work, if one */
+	int nwork = 0;
 	for (size_t i = 0; i < s->nprog; i++) {
 		const struct tui_progress *p = &s->prog[i];
+		if (p->last_ts > last_ts)
+			last_ts = p->last_ts;
+		if (p->limit)
+			continue; /* a wait's limit is no amount of work: it stays out of the sums */
+		if (nwork++ == 0)
+			unit = p->unit, one = p;
+		else
+			one = NULL;
 		sum_done += p->done;
 		sum_total += p->total;
 		if (p->total <= 0)
 			all_totals = false;
 		if (p->total <= 0 || p->done < p->total)
 			sum_rate += tui_progress_rate(p);
-		if (p->last_ts > last_ts)
-			last_ts = p->last_ts;
 		if (!unit || !p->unit || strcmp(unit, p->unit) != 0)
 			unit = NULL;
 	}
@@ -317,7 +341,7 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 	int amtw_max = 0;
 	for (size_t i = first; i < s->nprog; i++) {
 		char amt[96];
-		if (s->prog[i].total <= 0)
+		if (s->prog[i].total <= 0 || s->prog[i].limit)
 			continue;
 		tui_format_fraction(s->prog[i].done, s->prog[i].total, s->prog[i].unit, amt, sizeof amt);
 		if (tui_text_width(amt) > amtw_max)
@@ -333,6 +357,16 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 		const struct tui_progress *p = &s->prog[i];
 		char amt[96], a1[40], pct[16];
 		int cx = x;
+		if (p->limit) { /* no bar to line up with: the label may take what the text leaves */
+			wait_text(p, amt, sizeof amt);
+			int tw = tui_text_width(amt), lw = tui_text_width(p->label);
+			if (lw > w - tw - 1)
+				lw = w - tw - 1;
+			if (lw > 0)
+				cx += tui_paint_put_pad(y + row, cx, lw, p->label, tui_paint_attr(t, TUI_R_NORMAL)) ? lw + 1 : 0;
+			tui_paint_put(y + row, cx, x + w - cx, amt, tui_paint_attr(t, TUI_R_NORMAL));
+			continue;
+		}
 		if (labw) {
 			tui_paint_put_pad(y + row, cx, labw, p->label, tui_paint_attr(t, TUI_R_NORMAL));
 			cx += labw + 1;
@@ -354,8 +388,9 @@ static int progress_block(struct tui *t, const struct tui_step *s, int y, int x,
 		}
 	}
 	/* the summary line: rate, ETA, or a stall the operator should look at */
+	if (!nwork)
+		return row; /* waits only: their rows say it all */
 	char line[256], rate[48] = "", eta[48] = "", pre[96] = "";
-	const struct tui_progress *one = s->nprog == 1 ? &s->prog[0] : NULL;
 	double rt = one ? tui_progress_rate(one) : sum_rate;
 	if (rt > 0)
 		tui_format_rate(rt, one ? one->unit : unit, rate, sizeof rate);

@@ -467,6 +467,8 @@ static void on_progress(struct tui_model *m, const struct event *ev, int si)
 		set_str(&p->unit, unit);
 	tui_progress_add(p, ev->ts, json_number_value(json_object_get(ev->data, "done")),
 			 json_number_value(json_object_get(ev->data, "total")));
+	p->limit = json_is_true(json_object_get(ev->data, "limit"));
+	p->finished = p->limit && json_is_true(json_object_get(ev->data, "finished"));
 	json_t *eta = json_object_get(ev->data, "eta");
 	if (json_is_number(eta) && json_number_value(eta) >= 0)
 		p->eta = json_number_value(eta);

@@ -61,6 +61,7 @@ struct tui_progress {
 	double first_ts, last_ts;
 	double first_done;         /* done at first_ts */
 	double eta;                /* the step's own estimate with the last sample, -1 if none */
+	bool limit, finished;      /* a wait: done is the time waited, total its limit (no estimate) */
 	struct tui_sample s[TUI_PROGRESS_SAMPLES]; /* ring, oldest first from head */
 	int ns, head;
 };

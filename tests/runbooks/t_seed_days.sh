@@ -53,13 +53,18 @@ printf '%s' "$state" | /usr/bin/python3 -c "import json,sys; s=json.load(sys.std
 j2=$(grep -l 'aurora-day2' "$LOGS"/*.jsonl | head -1)
 /usr/bin/python3 - "$j2" <<'PY' || fail "day 2's progress bars"
 import json, sys
-bars = {}
+bars, waits = {}, {}
 for l in open(sys.argv[1]):
     e = json.loads(l)
-    if e["type"] == "progress" and e["data"].get("total"):
+    if e["type"] == "progress" and e["data"].get("limit"):
+        # a wait against a time limit: over once its condition held, never drawn as a bar
+        waits.setdefault((e.get("step"), e["data"].get("label")), []).append(e["data"].get("finished", False))
+    elif e["type"] == "progress" and e["data"].get("total"):
         bars.setdefault((e.get("step"), e["data"].get("label")), []).append(e["data"]["done"] / e["data"]["total"])
 short = {k: round(v[-1] * 100, 1) for k, v in bars.items() if abs(v[-1] - 1) > 1e-9}
 assert not short, f"bars left short of 100 %: {short}"
+assert waits and all(v[-1] for v in waits.values()), f"waits not finished: {waits}"
+assert ("route53", "route53 change") in {(s, l.rsplit(" ", 1)[0]) for s, l in waits}, f"route53's wait: {sorted(waits)}"
 for step, label in (("dump", "dump"), ("load", "restore"), ("verify", "verify")):
     mine = sorted(l for s, l in bars if s == step)
     assert mine == [label], f"step {step}: bars {mine}, want [{label!r}]"

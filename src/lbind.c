@@ -214,6 +214,7 @@ void lb_progress(lua_State *L, double done, double total, const char *unit, cons
 
 void lb_progress_wait(lua_State *L, double waited, double limit, const char *label, bool finished)
 {
+	/* a finished wait counts as done, so the throttle lets it through like a bar's last event */
 	if (!progress_due(label, finished ? limit : waited, limit))
 		return;
 	json_t *d = json_pack("{s:f,s:f,s:s,s:b}", "done", waited, "total", limit, "unit", "s", "limit", 1);

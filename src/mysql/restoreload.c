@@ -61,18 +61,20 @@ static int run_sql(struct dbconn *c, const char *sql, size_t len)
 	return mysql_errno(m) ? -1 : 0;
 }
 
-/* Records f as loaded. Outside a transaction a deadlock or lock wait timeout undoes only
- * this insert (markers of neighbouring files meet in the table's gap locks), so it is run
- * again; inside one the caller rolls the whole file back and loads it again. */
-static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f, bool trx)
+/* Inserts the marker (dump_id, f's target schema, path); once (INSERT IGNORE) for an intent
+ * a resumed run may record again, while a second done marker is an error. Outside a transaction a deadlock
+ * or lock wait timeout undoes only this insert (markers of neighbouring files meet in the
+ * table's gap locks), so it is run again; inside one the caller rolls the whole file back
+ * and loads it again. */
+static int insert_marker(struct restore *r, struct dbconn *c, const struct rfile *f, const char *path, bool trx,
+			 bool once)
 {
-	if (!r->dump_id[0])
-		return 0;
 	struct dbval v[4] = {{.kind = DBV_STRING, .s = r->dump_id, .len = strlen(r->dump_id)},
 			     {.kind = DBV_STRING, .s = f->tschema ? f->tschema : "", .len = f->tschema ? strlen(f->tschema) : 0},
-			     {.kind = DBV_STRING, .s = f->path, .len = strlen(f->path)},
+			     {.kind = DBV_STRING, .s = path, .len = strlen(path)},
 			     {.kind = DBV_STRING, .s = f->sha, .len = strlen(f->sha)}};
-	char *sql = dbconn_format(c, "INSERT INTO " MARKERS " (dump_id, target_schema, path, sha256) "
+	char *sql = dbconn_format(c, once ? "INSERT IGNORE INTO " MARKERS " (dump_id, target_schema, path, sha256) "
+				  "VALUES (?, ?, ?, ?)" : "INSERT INTO " MARKERS " (dump_id, target_schema, path, sha256) "
 				  "VALUES (?, ?, ?, ?)", v, 4);
 	int rc = -1;
 	for (int attempt = 1; sql && attempt <= 5; attempt++) {
@@ -85,6 +87,39 @@ static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f, bool 
 	}
 	free(sql);
 	return rc;
+}
+
+/* Records f as loaded. */
+static int mark_done(struct restore *r, struct dbconn *c, struct rfile *f, bool trx)
+{
+	return r->dump_id[0] ? insert_marker(r, c, f, f->path, trx, false) : 0;
+}
+
+/* Before a schema file's DDL, "creating:PATH" is recorded: DDL commits on its own, so a run
+ * killed between CREATE TABLE and the file's marker leaves a table only this mark shows to
+ * be ours (a later run drops it if empty, instead of refusing it as someone else's). */
+static char *intent_path(const struct rfile *f)
+{
+	return xasprintf("creating:%s", f->path);
+}
+
+static int mark_intent(struct restore *r, struct dbconn *c, const struct rfile *f)
+{
+	if (!r->dump_id[0])
+		return 0;
+	char *p = intent_path(f);
+	int rc = insert_marker(r, c, f, p, false, true);
+	free(p);
+	return rc;
+}
+
+/* An earlier run of this restore began creating f's table. */
+static bool began_here(const struct restore *r, const struct rfile *f)
+{
+	char *p = intent_path(f);
+	bool yes = restore_is_loaded(r, f->tschema, p);
+	free(p);
+	return yes;
 }
 
 static bool is_word(const char *s, const char *w)
@@ -129,7 +164,7 @@ static int prepare_table(struct restore *r, struct dbconn *c, struct rfile *f, c
 			*err = xasprintf("target table %s already holds rows: refusing to load over them "
 					 "(restore into an empty schema)", q.data);
 			rc = -1;
-		} else if (r->skipped == 0) {
+		} else if (r->skipped == 0 && !began_here(r, f)) {
 			/* no file of this dump was ever loaded here: the table is not an interrupted
 			 * run's but someone's, however empty */
 			*err = xasprintf("target table %s already exists (empty) and no earlier run of this "
@@ -375,6 +410,11 @@ static int load_file(struct restore *r, struct dbconn *c, struct rfile *f, char 
 		free(path);
 		return -1;
 	}
+	if (f->kind == RK_SCHEMA && mark_intent(r, c, f) < 0) {
+		*err = xasprintf("%s: recording its creation: %s", f->path, c->err);
+		free(path);
+		return -1;
+	}
 	struct dumpfile_r *in = dumpfile_open(path, err);
 	free(path);
 	if (!in)
@@ -497,11 +537,14 @@ static int taken_names(struct restore *r, struct dbconn *c, char **err)
 	sbuf_adds(&q, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE (TABLE_SCHEMA, "
 		      "TABLE_NAME) IN (");
 	size_t n = 0;
-	for (size_t i = 0; i < r->ntables; i++) {
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct rfile *f = r->files[i];
+		if (f->kind != RK_SCHEMA || !f->t || began_here(r, f)) /* ours, from a killed run */
+			continue;
 		sbuf_adds(&q, n++ ? ",(" : "(");
-		dbconn_quote(c, &q, r->tables[i]->tschema, strlen(r->tables[i]->tschema));
+		dbconn_quote(c, &q, f->t->tschema, strlen(f->t->tschema));
 		sbuf_add(&q, ",", 1);
-		dbconn_quote(c, &q, r->tables[i]->name, strlen(r->tables[i]->name));
+		dbconn_quote(c, &q, f->t->name, strlen(f->t->name));
 		sbuf_add(&q, ")", 1);
 	}
 	sbuf_adds(&q, ") ORDER BY 1, 2 LIMIT 20");

@@ -1,9 +1,9 @@
 /* asciicast v2 recorder: a tee stream to the terminal whose copy is scrubbed of secrets,
  * held back just long enough to see a secret that arrives in two writes. */
 #include "config.h" /* _GNU_SOURCE: fopencookie */
-#include "cast.h"
-#include "secret.h"
-#include "util.h"
+#include "ui/cast.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -3,7 +3,7 @@
  * scrubbed before anything reaches the file, even a secret split across two writes. */
 #ifndef TEJUN_CAST_H
 #define TEJUN_CAST_H
-#include "event.h"
+#include "core/event.h"
 #include <stdio.h>
 
 struct cast;

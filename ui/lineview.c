@@ -1,10 +1,10 @@
 /* Line view: the event stream as plain lines (no terminal control); prompts answered from an
  * answers file or stdin, never assumed. Used with --no-tui and when stdout is not a terminal. */
 #include "config.h"
-#include "answers.h"
-#include "loop.h"
-#include "util.h"
-#include "view.h"
+#include "core/answers.h"
+#include "core/loop.h"
+#include "core/util.h"
+#include "ui/view.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,12 +2,12 @@
  * restoration on every exit path, and the view ops. Drawing and keys live in tui_draw.c and
  * tui_input.c; what is shown comes only from events, folded into tui_model.c. */
 #include "config.h"
-#include "tui.h"
-#include "loop.h"
-#include "tui_draw.h"
-#include "tui_input.h"
-#include "tui_paint.h"
-#include "util.h"
+#include "ui/tui.h"
+#include "core/loop.h"
+#include "ui/tui_draw.h"
+#include "ui/tui_input.h"
+#include "ui/tui_paint.h"
+#include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>

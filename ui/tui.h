@@ -3,8 +3,8 @@
 #ifndef TEJUN_TUI_H
 #define TEJUN_TUI_H
 #define NCURSES_WIDECHAR 1
-#include "tui_model.h"
-#include "view.h"
+#include "ui/tui_model.h"
+#include "ui/view.h"
 #include <curses.h>
 #include <stdbool.h>
 #include <wchar.h>

@@ -1,10 +1,10 @@
 /* The TUI's footer, prompt dialog, small modals (input, are-you-sure) and help overlay. */
 #include "config.h"
-#include "tui_dialog.h"
-#include "tui_input.h"
-#include "tui_paint.h"
-#include "tui_text.h"
-#include "util.h"
+#include "ui/tui_dialog.h"
+#include "ui/tui_input.h"
+#include "ui/tui_paint.h"
+#include "ui/tui_text.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* The TUI's footer, prompt dialog, small modals and help overlay (drawn over the panes). */
 #ifndef TEJUN_TUI_DIALOG_H
 #define TEJUN_TUI_DIALOG_H
-#include "tui.h"
+#include "ui/tui.h"
 
 #define TUI_MIN_COLS 60
 #define TUI_MIN_ROWS 16

@@ -1,11 +1,11 @@
 /* Drawing the TUI's main screen: frame with header, steps pane, detail pane (progress,
  * gauges, log); dialogs and the footer are in tui_dialog.c. */
 #include "config.h"
-#include "tui_draw.h"
-#include "tui_dialog.h"
-#include "tui_paint.h"
-#include "tui_text.h"
-#include "util.h"
+#include "ui/tui_draw.h"
+#include "ui/tui_dialog.h"
+#include "ui/tui_paint.h"
+#include "ui/tui_text.h"
+#include "core/util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Drawing the TUI from its model: frame, steps pane, detail pane, then the dialogs. Only reads. */
 #ifndef TEJUN_TUI_DRAW_H
 #define TEJUN_TUI_DRAW_H
-#include "tui.h"
+#include "ui/tui.h"
 
 /* One full frame into curses' buffer; curses sends only the difference to the terminal. */
 void tui_draw(struct tui *t);

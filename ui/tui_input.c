@@ -1,8 +1,8 @@
 /* Keys of the TUI: the binding table, the prompt dialog, and the small modals. */
 #include "config.h"
-#include "tui_input.h"
-#include "tui_draw.h"
-#include "tui_model.h"
+#include "ui/tui_input.h"
+#include "ui/tui_draw.h"
+#include "ui/tui_model.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * (search, skip reason, "are you sure?"). Replay adds its keys as table entries. */
 #ifndef TEJUN_TUI_INPUT_H
 #define TEJUN_TUI_INPUT_H
-#include "tui.h"
+#include "ui/tui.h"
 #include <stddef.h>
 
 /* One key from get_wch: fkey is true for KEY_* codes. */

@@ -1,8 +1,8 @@
 /* The TUI model: folds the event stream into steps, logs, progress, gauges and prompts. */
 #include "config.h"
-#include "tui_model.h"
-#include "tui_text.h"
-#include "util.h"
+#include "ui/tui_model.h"
+#include "ui/tui_text.h"
+#include "core/util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * prompts. Pure C (no curses) so it can be unit-tested; drawing reads it, never the engine. */
 #ifndef TEJUN_TUI_MODEL_H
 #define TEJUN_TUI_MODEL_H
-#include "event.h"
+#include "core/event.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>

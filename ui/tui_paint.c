@@ -1,9 +1,9 @@
 /* Painting primitives of the TUI: colour roles (and their NO_COLOR form), text cut to
  * display columns, word-wrapped paragraphs. */
 #include "config.h"
-#include "tui_paint.h"
-#include "tui_text.h"
-#include "util.h"
+#include "ui/tui_paint.h"
+#include "ui/tui_text.h"
+#include "core/util.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Painting primitives shared by the TUI's drawing modules (curses; ui/ only). */
 #ifndef TEJUN_TUI_PAINT_H
 #define TEJUN_TUI_PAINT_H
-#include "tui.h"
+#include "ui/tui.h"
 
 enum tui_role {
 	TUI_R_NORMAL, TUI_R_FRAME, TUI_R_TITLE, TUI_R_DIM, TUI_R_OK, TUI_R_FAILED, TUI_R_RUNNING, TUI_R_WAITING, TUI_R_SKIPPED,

@@ -1,7 +1,7 @@
 /* Display-column arithmetic for UTF-8 text (wcwidth based; LC_CTYPE must be UTF-8). */
 #include "config.h"
-#include "tui_text.h"
-#include "util.h"
+#include "ui/tui_text.h"
+#include "core/util.h"
 #include <stdbool.h>
 #include <string.h>
 

@@ -2,8 +2,8 @@
  * The TUI, the line view and replay all implement these ops. */
 #ifndef TEJUN_VIEW_H
 #define TEJUN_VIEW_H
-#include "control.h"
-#include "event.h"
+#include "core/control.h"
+#include "core/event.h"
 #include <stdbool.h>
 #include <stdio.h>
 

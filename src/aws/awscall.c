@@ -4,8 +4,8 @@
 #include "aws/awshttp.h"
 #include "aws/awsxml.h"
 #include "aws/sigv4.h"
-#include "secret.h"
-#include "util.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>

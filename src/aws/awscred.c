@@ -3,8 +3,8 @@
 #include "aws/awscred.h"
 #include "aws/awscall.h"
 #include "aws/awshttp.h"
-#include "secret.h"
-#include "util.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <jansson.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /* One HTTP exchange over libcurl for the AWS client, IMDS and Slack (no retries here). */
 #ifndef TEJUN_AWSHTTP_H
 #define TEJUN_AWSHTTP_H
-#include "util.h"
+#include "core/util.h"
 #include <curl/curl.h>
 
 struct awshttp_resp {

@@ -2,7 +2,7 @@
 #ifndef TEJUN_AWSXML_H
 #define TEJUN_AWSXML_H
 #include "aws/awsops.h"
-#include "util.h"
+#include "core/util.h"
 #include <jansson.h>
 
 /* Parses an AWS XML answer into an object keyed by element names: <member>/<item> children

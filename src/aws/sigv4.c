@@ -1,7 +1,7 @@
 /* AWS Signature Version 4: canonicalisation and signing with OpenSSL HMAC-SHA256. */
 #include "config.h"
 #include "aws/sigv4.h"
-#include "util.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

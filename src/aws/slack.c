@@ -2,8 +2,8 @@
 #include "config.h"
 #include "aws/slack.h"
 #include "aws/awshttp.h"
-#include "secret.h"
-#include "util.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,9 +6,9 @@
 #include "mysql/copy.h"
 #include "mysql/dump.h"
 #include "mysql/manifest.h"
-#include "mysql/progress.h"
+#include "core/progress.h"
 #include "mysql/restore.h"
-#include "util.h"
+#include "core/util.h"
 #include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>

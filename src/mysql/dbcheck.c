@@ -2,7 +2,7 @@
 #include "config.h"
 #include "mysql/dbcheck.h"
 #include "mysql/dbconn.h"
-#include "util.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

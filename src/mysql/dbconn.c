@@ -1,8 +1,8 @@
 /* MySQL connections on the client library: DSN parsing, connect, flavour, queries. */
 #include "config.h"
 #include "mysql/dbconn.h"
-#include "secret.h"
-#include "util.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <errno.h>
 #include <mysql.h>

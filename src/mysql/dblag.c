@@ -2,7 +2,7 @@
 #include "config.h"
 #include "mysql/dblag.h"
 #include "mysql/dbconn.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>

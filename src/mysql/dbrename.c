@@ -2,7 +2,7 @@
 #include "config.h"
 #include "mysql/dbrename.h"
 #include "mysql/dbconn.h"
-#include "util.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

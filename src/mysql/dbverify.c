@@ -4,7 +4,7 @@
 #include "mysql/dbverify.h"
 #include "mysql/dbconn.h"
 #include "mysql/dbrename.h"
-#include "util.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include "mysql/dumpsql.h"
 #include "mysql/rowstream.h"
 #include "mysql/manifest.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <mysql.h>
 #include <stdarg.h>

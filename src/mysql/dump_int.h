@@ -3,7 +3,7 @@
 #ifndef TEJUN_DUMP_INT_H
 #define TEJUN_DUMP_INT_H
 #include "mysql/dump.h"
-#include "mysql/progress.h"
+#include "core/progress.h"
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>

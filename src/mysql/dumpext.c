@@ -6,7 +6,7 @@
 #include "mysql/dbconn.h"
 #include "mysql/dumpfile.h"
 #include "mysql/manifest.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

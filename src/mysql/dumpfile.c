@@ -2,7 +2,7 @@
 #include "config.h"
 #include "mysql/dumpfile.h"
 #include "mysql/dumpsync.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>

@@ -5,7 +5,7 @@
 #include "mysql/dbconn.h"
 #include "mysql/dumpsql.h"
 #include "mysql/manifest.h"
-#include "util.h"
+#include "core/util.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -4,7 +4,7 @@
 #include "config.h"
 #include "mysql/dump_int.h"
 #include "mysql/dbconn.h"
-#include "util.h"
+#include "core/util.h"
 #include <mysql.h>
 #include <stdlib.h>
 #include <string.h>

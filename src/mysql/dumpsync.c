@@ -1,7 +1,7 @@
 /* One background thread that fsyncs finished dump files (see dumpsync.h). */
 #include "config.h"
 #include "mysql/dumpsync.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include "mysql/manifest.h"
 #include "mysql/dumpfile.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #include "mysql/restore_int.h"
 #include "mysql/dbconn.h"
 #include "mysql/manifest.h"
-#include "util.h"
+#include "core/util.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

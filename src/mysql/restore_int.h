@@ -2,9 +2,9 @@
  * (connections, loading files, markers, the run). Not used outside the restore. */
 #ifndef TEJUN_RESTORE_INT_H
 #define TEJUN_RESTORE_INT_H
-#include "mysql/progress.h"
+#include "core/progress.h"
 #include "mysql/restore.h"
-#include "util.h"
+#include "core/util.h"
 #include <pthread.h>
 
 enum rkind { RK_SCHEMA, RK_DATA, RK_INDEXES, RK_POST, RK_MYSQLDUMP };

@@ -2,7 +2,7 @@
  * escapes, \N for NULL). */
 #include "config.h"
 #include "mysql/restoreinfile.h"
-#include "util.h"
+#include "core/util.h"
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>

@@ -2,7 +2,7 @@
 #include "config.h"
 #include "mysql/restoresql.h"
 #include "mysql/dumpfile.h"
-#include "util.h"
+#include "core/util.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * and an EOF or OK packet at the end; an error packet may end it at any point. */
 #include "config.h"
 #include "mysql/rowstream.h"
-#include "util.h"
+#include "core/util.h"
 #include <errno.h>
 #include <mysql.h>
 #include <poll.h>

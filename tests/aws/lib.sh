@@ -3,7 +3,7 @@
 set -euo pipefail
 : "${TEJUN_TOP:?run under make check}" "${TEJUN_BUILD:?run under make check}"
 CTL="$TEJUN_TOP/tests/fakeaws/ctl"
-LUARUN="$TEJUN_BUILD/tests/luarun"
+LUARUN="$TEJUN_BUILD/tests/lua/luarun"
 T=$(mktemp -d)
 export FAKEAWS_DIR="$T/fake"
 cleanup() { "$CTL" down || true; rm -rf "$T"; }

@@ -2,7 +2,7 @@
  * (credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z, us-east-1, service "service"). */
 #include "config.h"
 #include "aws/sigv4.h"
-#include "util.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

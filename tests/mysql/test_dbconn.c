@@ -1,8 +1,8 @@
 /* dbconn against the sandbox: DSN parsing, connect errors, flavour, binary-safe placeholders. */
 #include "config.h"
 #include "mysql/dbconn.h"
-#include "secret.h"
-#include "util.h"
+#include "core/secret.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,10 +2,10 @@
  * journal writer (same hash chain as tejun run); `jbench open PATH` times what replay does
  * when a reviewer opens it and jumps to the last step: index + player + seek. */
 #include "config.h"
-#include "jindex.h"
-#include "journal.h"
-#include "player.h"
-#include "util.h"
+#include "core/jindex.h"
+#include "core/journal.h"
+#include "review/player.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The screen recording: tests/review/test_cast writes one through cast_stream (a split
+# The screen recording: tests/ui/test_cast writes one through cast_stream (a split
 # secret, markers, a UTF-8 character cut in two); Debian's asciinema then plays it (asciinema
 # cat needs a /dev/tty, which a test has not: play falls back to no keyboard).
 . "$TEJUN_TOP/tests/review/lib.sh"
 
 cast=$work/session.cast
-"$TEJUN_BUILD/tests/review/test_cast" "$cast"
+"$TEJUN_BUILD/tests/ui/test_cast" "$cast"
 check "test_cast: the recording is right" [ $? = 0 ]
 
 if ! command -v asciinema >/dev/null 2>&1; then

@@ -56,7 +56,7 @@ check "report on a tampered journal says so" grep -q "verify-log FAILED: the jou
 check "the html says so too" grep -q 'class="banner tampered"' "$work/t.html"
 
 printf 'broken: skip not today\n' >"$work/flaky.answers"
-TEJUN_OPERATOR=dave "$TEJUN" run "$TEJUN_TOP/tests/runbooks/rb/flaky.lua" --no-tui --answers "$work/flaky.answers" \
+TEJUN_OPERATOR=dave "$TEJUN" run "$TEJUN_TOP/tests/core/rb/flaky.lua" --no-tui --answers "$work/flaky.answers" \
   --log-dir "$work/flaky" >/dev/null 2>&1
 "$TEJUN" report --log-dir "$work/flaky" "$(basename "$(ls "$work/flaky"/*.jsonl)" .jsonl)" >"$work/f.md"
 check "a runbook without a Maintenance phase says so" grep -q "Downtime window | no Maintenance phase" "$work/f.md"

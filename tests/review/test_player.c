@@ -3,11 +3,11 @@
  * land on failures, prompts, skips and critical steps, speed is capped at 0.5x..64x, idle
  * gaps play as PLAYER_IDLE_CAP, and a seek over a huge log feeds only the kept tail. */
 #include "config.h"
-#include "jindex.h"
-#include "journal.h"
-#include "player.h"
-#include "util.h"
-#include "../unit/tap.h"
+#include "core/jindex.h"
+#include "core/journal.h"
+#include "review/player.h"
+#include "core/util.h"
+#include "tests/tap.h"
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -1,4 +1,0 @@
-#!/usr/bin/env bash
-# Runs tests/mysql/verify.lua against the sandbox.
-. "$TEJUN_TOP/tests/mysql/common.sh"
-run_lua verify.lua

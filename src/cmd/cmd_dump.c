@@ -5,6 +5,7 @@
 #include "mysql/copy.h"
 #include "mysql/dbconn.h"
 #include "mysql/dump.h"
+#include "mysql/op.h"
 #include "mysql/restore.h"
 #include "core/util.h"
 #include <errno.h>
@@ -35,39 +36,19 @@ const struct cmd_entry cmd_copy_entry = {
 	"[--keep] [--sql-inserts] [--progress-log FILE]",
 	"dump and load at once, file by file", cmd_copy};
 
-static int cancel_flag;
+static struct op *running; /* what ^C stops */
+static int interrupted;
 static void on_signal(int sig)
 {
 	(void)sig;
-	__atomic_store_n(&cancel_flag, 1, __ATOMIC_SEQ_CST);
-}
-
-/* What the progress loop needs from each operation. */
-struct op {
-	void *obj;
-	int (*run)(void *obj, char **err);
-	void (*stat)(void *obj, double *done, double *total, double *eta, char *label, size_t n);
-	char *(*notes)(void *obj);
-	int rc;
-	char *err;
-	volatile int finished;
-	int wake[2]; /* written once when run returns, so the wait ends then and not at a tick */
-};
-
-static void *op_thread(void *arg)
-{
-	struct op *o = arg;
-	o->rc = o->run(o->obj, &o->err);
-	__atomic_store_n(&o->finished, 1, __ATOMIC_SEQ_CST);
-	if (write(o->wake[1], "x", 1) < 0) {
-		/* the progress loop still sees finished at its next tick */
-	}
-	return NULL;
+	__atomic_store_n(&interrupted, 1, __ATOMIC_SEQ_CST);
+	if (running)
+		op_cancel(running);
 }
 
 static void flush_notes(struct op *o, bool tty)
 {
-	char *n = o->notes(o->obj);
+	char *n = op_take_notes(o);
 	if (n) {
 		if (tty) /* off the progress line being redrawn in place */
 			fputs("\r\033[K", stderr);
@@ -76,58 +57,59 @@ static void flush_notes(struct op *o, bool tty)
 	}
 }
 
-static int drive(struct op *o, const char *what, const char *progress_log)
+/* Runs o to its end with a progress line (redrawn on a terminal, every 5 s otherwise) and
+ * the progress log; ^C cancels it. */
+static int drive(struct op *o, const char *progress_log)
 {
+	const char *what = op_name(o);
 	FILE *plog = progress_log ? fopen(progress_log, "w") : NULL;
 	if (progress_log && !plog) {
 		fprintf(stderr, "tejun %s: --progress-log %s: %s\n", what, progress_log, strerror(errno));
 		return EXIT_USAGE;
 	}
+	running = o;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	pthread_t th;
-	if (pipe(o->wake) < 0)
-		o->wake[0] = o->wake[1] = -1;
-	pthread_create(&th, NULL, op_thread, o);
+	if (op_start(o) < 0) {
+		fprintf(stderr, "tejun %s: cannot start a thread\n", what);
+		return EXIT_FAILED;
+	}
 	bool tty = isatty(2);
 	double t0 = now_mono(), last_line = 0;
 	for (;;) {
-		bool fin = __atomic_load_n(&o->finished, __ATOMIC_SEQ_CST);
-		double done, total, eta;
-		char label[160] = "";
-		o->stat(o->obj, &done, &total, &eta, label, sizeof label);
-		double now = now_mono(), pct = total > 0 ? done / total * 100 : 0;
+		bool fin = op_finished(o);
+		struct op_stat st;
+		op_stat(o, &st);
+		double now = now_mono(), pct = st.total > 0 ? st.done / st.total * 100 : 0;
 		if (plog) {
 			fprintf(plog, "{\"t\":%.3f,\"done\":%.0f,\"total\":%.0f,\"pct\":%.4f,\"eta\":%.2f}\n",
-				now - t0, done, total, pct, eta);
+				now - t0, st.done, st.total, pct, st.eta);
 			fflush(plog);
 		}
 		flush_notes(o, tty);
 		if (tty || now - last_line >= 5 || fin) {
 			char e[32] = "?";
-			if (eta >= 0)
-				format_duration(eta, e, sizeof e);
-			fprintf(stderr, "%s%s %5.1f%% ETA %s  %s%s", tty ? "\r\033[K" : "", what, pct, e, label,
+			if (st.eta >= 0)
+				format_duration(st.eta, e, sizeof e);
+			fprintf(stderr, "%s%s %5.1f%% ETA %s  %s%s", tty ? "\r\033[K" : "", what, pct, e, st.line,
 				tty ? "" : "\n");
 			last_line = now;
 		}
 		if (fin)
 			break;
-		struct pollfd pfd = {.fd = o->wake[0], .events = POLLIN};
+		struct pollfd pfd = {.fd = op_wait_fd(o), .events = POLLIN};
 		poll(&pfd, 1, 250); /* EINTR from ^C is fine: the next tick sees the cancel */
 	}
-	pthread_join(th, NULL);
-	close(o->wake[0]);
-	close(o->wake[1]);
+	const char *err;
+	int rc = op_join(o, &err);
 	if (tty)
 		fputc('\n', stderr);
 	flush_notes(o, false);
 	if (plog)
 		fclose(plog);
-	if (o->rc < 0) {
-		fprintf(stderr, "tejun %s: %s\n", what, o->err ? o->err : "failed");
-		free(o->err);
-		return cancel_flag ? EXIT_INTERRUPTED : EXIT_FAILED;
+	if (rc < 0) {
+		fprintf(stderr, "tejun %s: %s\n", what, err);
+		return interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 	}
 	return EXIT_DONE;
 }
@@ -331,39 +313,6 @@ static int parse(int argc, char **argv, struct args *a, const struct cmd_entry *
 	return 0;
 }
 
-/* ---- adapters ---- */
-
-static int run_dump(void *obj, char **err) { return dump_run(obj, err); }
-static void stat_dump(void *obj, double *done, double *total, double *eta, char *label, size_t n)
-{
-	struct dump_stat st;
-	dump_stat(obj, &st);
-	*done = st.done; *total = st.total; *eta = st.eta;
-	snprintf(label, n, "%s %s", st.phase, st.label);
-}
-static char *notes_dump(void *obj) { return dump_take_notes(obj); }
-
-static int run_restore(void *obj, char **err) { return restore_run(obj, err); }
-static void stat_restore(void *obj, double *done, double *total, double *eta, char *label, size_t n)
-{
-	struct restore_stat st;
-	restore_stat(obj, &st);
-	*done = st.done; *total = st.total; *eta = st.eta;
-	snprintf(label, n, "%s %d/%d files, %llu rows on target  %s", st.phase, st.files_done,
-		 st.files_total, st.rows_target, st.label);
-}
-static char *notes_restore(void *obj) { return restore_take_notes(obj); }
-
-static int run_copy(void *obj, char **err) { return copy_run(obj, err); }
-static void stat_copy(void *obj, double *done, double *total, double *eta, char *label, size_t n)
-{
-	struct copy_stat st;
-	copy_stat(obj, &st);
-	*done = st.done; *total = st.total; *eta = st.eta;
-	snprintf(label, n, "dump %.0f%% load %.0f%%  %s", st.dump_pct, st.load_pct, st.label);
-}
-static char *notes_copy(void *obj) { return copy_take_notes(obj); }
-
 static void print_json(json_t *v)
 {
 	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -386,19 +335,17 @@ static int cmd_dump(int argc, char **argv)
 	struct dump_opts o = {.src = &src, .schemas = (const char *const *)schemas, .dir = a.dir,
 			      .threads = a.threads, .zstd_level = a.zstd, .driver = a.driver, .lock = a.lock,
 			      .chunk_bytes = a.chunk_mb > 0 ? (unsigned long long)(a.chunk_mb * 1048576) : 0,
-			      .no_defer_indexes = a.keep_indexes, .keep_definer = a.keep_definer,
-			      .cancel = &cancel_flag};
-	struct dump *d = dump_new(&o);
-	struct op op = {.obj = d, .run = run_dump, .stat = stat_dump, .notes = notes_dump};
-	rc = drive(&op, "dump", a.plog);
+			      .no_defer_indexes = a.keep_indexes, .keep_definer = a.keep_definer};
+	struct op *d = dump_op(&o);
+	rc = drive(d, a.plog);
 	if (rc == EXIT_DONE) {
-		json_t *m = dump_manifest(d);
+		json_t *m = op_result(d);
 		printf("dump %s: %lld rows, %lld bytes (%s)\n", a.dir,
 		       (long long)json_integer_value(json_object_get(m, "rows")),
 		       (long long)json_integer_value(json_object_get(m, "bytes")),
 		       json_string_value(json_object_get(json_object_get(m, "consistency"), "method")));
 	}
-	dump_free(d);
+	op_free(d);
 	free_list(schemas);
 	dbopts_free(&src);
 	return rc;
@@ -418,14 +365,12 @@ static int cmd_restore(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct restore_opts o = {.dst = &dst, .dir = a.dir, .threads = a.threads,
-				 .map = (const char *const *)a.map, .cancel = &cancel_flag,
-				 .sql_inserts = a.sql_inserts};
-	struct restore *r = restore_new(&o);
-	struct op op = {.obj = r, .run = run_restore, .stat = stat_restore, .notes = notes_restore};
-	rc = drive(&op, "restore", a.plog);
+				 .map = (const char *const *)a.map, .sql_inserts = a.sql_inserts};
+	struct op *r = restore_op(&o);
+	rc = drive(r, a.plog);
 	if (rc == EXIT_DONE)
-		print_json(restore_result(r));
-	restore_free(r);
+		print_json(op_result(r));
+	op_free(r);
 	free_list(a.map);
 	dbopts_free(&dst);
 	return rc;
@@ -453,13 +398,12 @@ static int cmd_copy(int argc, char **argv)
 	char **schemas = split_list(a.schemas);
 	struct copy_opts o = {.src = &src, .dst = &dst, .schemas = (const char *const *)schemas,
 			      .map = (const char *const *)a.map, .dir = a.dir, .threads = a.threads,
-			      .keep_files = a.keep, .sql_inserts = a.sql_inserts, .cancel = &cancel_flag};
-	struct copy *c = copy_new(&o);
-	struct op op = {.obj = c, .run = run_copy, .stat = stat_copy, .notes = notes_copy};
-	rc = drive(&op, "copy", a.plog);
+			      .keep_files = a.keep, .sql_inserts = a.sql_inserts};
+	struct op *c = copy_op(&o);
+	rc = drive(c, a.plog);
 	if (rc == EXIT_DONE)
-		print_json(copy_result(c));
-	copy_free(c);
+		print_json(op_result(c));
+	op_free(c);
 	free_list(schemas);
 	free_list(a.map);
 	dbopts_free(&src);

@@ -1,11 +1,13 @@
 /* Lua binding of dump, restore and copy: mysql.dump{...}, mysql.restore{...}, mysql.copy{...}
- * (registered into the mysql table by lmysql_dump_register). Work runs on a worker thread; every 0.5 s the loop thread journals
- * progress, rate and ETA; each loaded file becomes a ctx.set-style record. */
+ * (registered into the mysql table by lmysql_dump_register). Each is a long operation
+ * (mysql/op.h) run on a worker thread; every 0.5 s the loop thread journals its phases,
+ * notes, progress, rate, ETA and gauges; each loaded file becomes a ctx.set-style record. */
 #include "config.h"
 #include "core/lbind.h"
 #include "lua/lmysql.h"
 #include "mysql/copy.h"
 #include "mysql/dump.h"
+#include "mysql/op.h"
 #include "mysql/restore.h"
 #include "core/util.h"
 #include <lauxlib.h>
@@ -18,18 +20,15 @@ static const char *const op_names[] = {"dump", "restore", "copy"};
 
 struct ljob {
 	enum lop op;
-	struct dump *d;
-	struct restore *r;
-	struct copy *c;
+	struct op *o;
 	struct dbopts src, dst;
 	char **schemas, **map;
 	char *dir, *target;
 	json_t *known_done;             /* paths the caller says are loaded (read-only) */
 	json_t *loaded;                 /* paths loaded since the last tick (guarded by mu) */
-	char phase[32];                 /* last phase journaled */
 	pthread_mutex_t mu;
-	int cancel, rc;
-	char *err;
+	int rc;
+	const char *err;                /* borrowed from o */
 	double t0;
 	double t_first, done_first;     /* when the first progress was journaled (0 before), and its amount */
 };
@@ -43,16 +42,13 @@ static void free_list(char **v)
 
 static void job_free(struct ljob *j)
 {
-	dump_free(j->d);
-	restore_free(j->r);
-	copy_free(j->c);
+	op_free(j->o);
 	dbopts_free(&j->src);
 	dbopts_free(&j->dst);
 	free_list(j->schemas);
 	free_list(j->map);
 	free(j->dir);
 	free(j->target);
-	free(j->err);
 	json_decref(j->known_done);
 	json_decref(j->loaded);
 	pthread_mutex_destroy(&j->mu);
@@ -76,11 +72,7 @@ static void on_done(void *ud, const char *path)
 static void work(void *arg)
 {
 	struct ljob *j = arg;
-	switch (j->op) {
-	case OP_DUMP: j->rc = dump_run(j->d, &j->err); break;
-	case OP_RESTORE: j->rc = restore_run(j->r, &j->err); break;
-	case OP_COPY: j->rc = copy_run(j->c, &j->err); break;
-	}
+	j->rc = op_run(j->o, &j->err);
 }
 
 /* Logs each line of text (freed) as "op: line", leaving out the phase "done". */
@@ -105,8 +97,7 @@ static void log_lines(lua_State *L, struct ljob *j, char *text)
  * draws the finished bar's rate over the same span, so the two agree. */
 static void report(lua_State *L, struct ljob *j, bool last)
 {
-	char *notes = j->op == OP_DUMP ? dump_take_notes(j->d) : j->op == OP_RESTORE ?
-		restore_take_notes(j->r) : copy_take_notes(j->c);
+	char *notes = op_take_notes(j->o);
 	pthread_mutex_lock(&j->mu);
 	json_t *loaded = j->loaded;
 	j->loaded = json_array();
@@ -119,58 +110,31 @@ static void report(lua_State *L, struct ljob *j, bool last)
 		free(key);
 	}
 	json_decref(loaded);
-	double done = 0, total = 0, rate = 0, eta = -1, before = 0;
-	char phase[sizeof j->phase] = "";
-	if (j->op == OP_DUMP) {
-		struct dump_stat st;
-		dump_stat(j->d, &st);
-		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
-		snprintf(phase, sizeof phase, "%s", st.phase);
-		for (int s = 0; s < st.nschemas && st.nschemas > 1; s++) {
-			char *l = xasprintf("schema %s", st.schema[s].name);
-			lb_progress(L, st.schema[s].done, st.schema[s].total, "bytes", l);
-			free(l);
-		}
-	} else if (j->op == OP_RESTORE) {
-		struct restore_stat st;
-		restore_stat(j->r, &st);
-		/* the bar moves by weighted work (a row costs as much as 100 bytes) but is
-		 * drawn in the dump's SQL bytes, the size the operator knows from the dump */
-		double k = st.total > 0 && st.sql_bytes > 0 ? st.sql_bytes / st.total : 1;
-		done = st.done * k, total = st.total * k, rate = st.rate * k, eta = st.eta;
-		before = st.start_done * k;
-		snprintf(phase, sizeof phase, "%s", st.phase);
-		lb_gauge(L, "target rows", (double)st.rows_target, "rows", 0);
-	} else {
-		struct copy_stat st;
-		copy_stat(j->c, &st);
-		done = st.done, total = st.total, rate = st.rate, eta = st.eta;
-		snprintf(phase, sizeof phase, "%s", st.phase);
-		lb_gauge(L, "copy dumped", st.dump_pct, "%", 100);
-	}
+	struct op_stat st;
+	op_stat(j->o, &st);
+	for (int k = 0; k < st.nparts; k++)
+		lb_progress(L, st.part[k].done, st.part[k].total, st.unit, st.part[k].label);
+	for (int k = 0; k < st.ngauges; k++)
+		lb_gauge(L, st.gauge[k].name, st.gauge[k].value, st.gauge[k].unit, st.gauge[k].max);
 	/* one bar per operation, so it ends at 100 %; its phases are log lines, for the
-	 * reviewer's timeline (when the index builds began). Dump and restore keep every
-	 * change until taken; a copy's is its dump's, then its load's, as polled. */
-	char *seen = j->op == OP_DUMP ? dump_take_phases(j->d) : j->op == OP_RESTORE ? restore_take_phases(j->r)
-		: phase[0] && strcmp(phase, j->phase) != 0 ? xasprintf("%s\n", phase) : NULL;
-	if (phase[0])
-		snprintf(j->phase, sizeof j->phase, "%s", phase);
-	/* phases first: a note (how consistency was ensured) is news from within them */
-	log_lines(L, j, seen);
+	 * reviewer's timeline (when the index builds began); phases first: a note (how
+	 * consistency was ensured) is news from within them */
+	log_lines(L, j, op_take_phases(j->o));
 	log_lines(L, j, notes);
-	if (total > 0) {
-		lb_progress_eta(L, done, total, j->op == OP_COPY ? "permille" : "bytes", op_names[j->op], eta);
+	if (st.total > 0) {
+		double rate = st.rate;
+		lb_progress_eta(L, st.done, st.total, st.unit, op_names[j->op], st.eta);
 		double now = now_mono();
 		if (j->t_first == 0)
-			j->t_first = now, j->done_first = done;
+			j->t_first = now, j->done_first = st.done;
 		if (last && now > j->t_first)
-			rate = (done - j->done_first) / (now - j->t_first);
+			rate = (st.done - j->done_first) / (now - j->t_first);
 		else if (last && now > j->t0)
-			rate = (done - before) / (now - j->t0); /* a resumed restore's earlier files took no time here */
-		if (j->op != OP_COPY)
+			rate = (st.done - st.start_done) / (now - j->t0); /* a resumed restore's earlier files took no time here */
+		if (st.rate_gauge)
 			lb_gauge(L, "MB/s", rate / 1e6, "MB/s", 0);
-		if (eta >= 0)
-			lb_gauge(L, "ETA", eta, "s", 0);
+		if (st.eta >= 0)
+			lb_gauge(L, "ETA", st.eta, "s", 0);
 	}
 }
 
@@ -189,22 +153,11 @@ static int done(lua_State *L, void *arg)
 	report(L, j, j->rc >= 0);
 	lb_call(L, "mysql", op_names[j->op], j->target, j->dir, now_mono() - j->t0, j->rc < 0 ? j->err : NULL);
 	if (j->rc < 0) {
-		lua_pushfstring(L, "mysql.%s: %s", op_names[j->op], j->err ? j->err : "failed");
+		lua_pushfstring(L, "mysql.%s: %s", op_names[j->op], j->err);
 		job_free(j);
 		return lua_error(L);
 	}
-	json_t *res = j->op == OP_DUMP ? dump_manifest(j->d) : j->op == OP_RESTORE ? restore_result(j->r)
-										   : copy_result(j->c);
-	if (j->op == OP_DUMP) {
-		/* the summary, not every file entry */
-		json_t *s = json_deep_copy(res);
-		json_object_del(s, "files");
-		json_object_set_new(s, "dir", json_string(j->dir));
-		lm_push_json(L, s);
-		json_decref(s);
-	} else {
-		lm_push_json(L, res);
-	}
+	lm_push_json(L, op_result(j->o));
 	job_free(j);
 	return 1;
 }
@@ -372,23 +325,23 @@ static int start(lua_State *L, enum lop op)
 			.no_defer_indexes = !lm_optbool(L, 1, "defer_indexes", true),
 			.keep_definer = lm_optbool(L, 1, "definer", false),
 			.lock = lm_optstring(L, 1, "lock", "auto"), .driver = lm_optstring(L, 1, "driver", "native"),
-			.mysqldump = lm_optstring(L, 1, "mysqldump", NULL), .cancel = &j->cancel};
-		j->d = dump_new(&o);
+			.mysqldump = lm_optstring(L, 1, "mysqldump", NULL)};
+		j->o = dump_op(&o);
 	} else if (op == OP_RESTORE) {
 		j->known_done = done_opt(L, j->dir);
 		struct restore_opts o = {.dst = &j->dst, .dir = j->dir, .threads = threads,
-			.map = (const char *const *)j->map, .cancel = &j->cancel, .is_done = is_done,
+			.map = (const char *const *)j->map, .is_done = is_done,
 			.on_done = on_done, .ud = j, .sql_inserts = lm_optbool(L, 1, "sql_inserts", false)};
-		j->r = restore_new(&o);
+		j->o = restore_op(&o);
 	} else {
 		struct copy_opts o = {.src = &j->src, .dst = &j->dst, .schemas = (const char *const *)j->schemas,
 			.map = (const char *const *)j->map, .dir = j->dir, .threads = threads,
 			.keep_files = lm_optbool(L, 1, "keep", false),
-			.sql_inserts = lm_optbool(L, 1, "sql_inserts", false), .cancel = &j->cancel, .on_done = on_done, .ud = j};
-		j->c = copy_new(&o);
+			.sql_inserts = lm_optbool(L, 1, "sql_inserts", false), .on_done = on_done, .ud = j};
+		j->o = copy_op(&o);
 	}
 	g->j = NULL; /* handed over: done() frees it */
-	return lb_await_cancelable(L, work, tick, 0.5, done, j, &j->cancel);
+	return lb_await_cancelable(L, work, tick, 0.5, done, j, op_cancel_flag(j->o));
 }
 
 static int l_dump(lua_State *L) { return start(L, OP_DUMP); }

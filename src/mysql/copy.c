@@ -6,6 +6,7 @@
 #include "mysql/copy.h"
 #include "mysql/dump.h"
 #include "mysql/manifest.h"
+#include "mysql/op.h"
 #include "core/progress.h"
 #include "mysql/restore.h"
 #include "core/util.h"
@@ -25,7 +26,8 @@ struct copy {
 	bool resuming;                 /* dir holds a finished dump: only load what is left */
 	bool dump_over;                /* seen by copy_stat: the load's pace changes then */
 	int stop;                      /* the dump's cancel: the caller's, or the load has failed */
-	char *rerr, *note;
+	char *rerr;
+	struct opbox box;              /* the copy's, its dump's and its load's notes; its phases as polled */
 	int rrc;
 };
 
@@ -40,13 +42,15 @@ struct copy *copy_new(const struct copy_opts *o)
 	struct copy *c = xcalloc(1, sizeof *c);
 	c->o = *o;
 	pthread_mutex_init(&c->mu, NULL);
+	opbox_init(&c->box, "connect");
 	struct dump_opts dopt = {.src = o->src, .schemas = o->schemas, .dir = o->dir, .threads = o->threads,
-				 .cancel = &c->stop, .on_file = feed, .ud = c};
+				 .cancel = &c->stop, .on_file = feed, .ud = c, .notes_to = &c->box};
 	c->d = dump_new(&dopt);
 	c->resuming = manifest_exists(o->dir);
 	struct restore_opts ropt = {.dst = o->dst, .dir = o->dir, .threads = o->threads, .map = o->map,
 				    .cancel = o->cancel, .on_done = o->on_done, .ud = o->ud, .stream = !c->resuming,
-				    .remove_loaded = !o->keep_files, .sql_inserts = o->sql_inserts};
+				    .remove_loaded = !o->keep_files, .sql_inserts = o->sql_inserts,
+				    .notes_to = &c->box};
 	c->r = restore_new(&ropt);
 	if (!c->resuming)
 		restore_set_dump_id(c->r, dump_id(c->d));
@@ -63,7 +67,7 @@ void copy_free(struct copy *c)
 	json_decref(c->result);
 	json_decref(c->resumed);
 	free(c->rerr);
-	free(c->note);
+	opbox_free(&c->box);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -119,9 +123,9 @@ static int resume(struct copy *c, char **err)
 	}
 	pthread_mutex_lock(&c->mu);
 	c->resumed = m;
-	c->note = xasprintf("copy: resuming from %s: its dump finished at %s; loading the files an "
-			    "earlier run did not\n", c->o.dir, json_string_value(json_object_get(m, "finished")));
 	pthread_mutex_unlock(&c->mu);
+	opbox_note(&c->box, "resuming from %s: its dump finished at %s; loading the files an earlier run did not",
+		   c->o.dir, json_string_value(json_object_get(m, "finished")));
 	return 0;
 }
 
@@ -231,25 +235,63 @@ json_t *copy_result(struct copy *c)
 	return c->result;
 }
 
-char *copy_take_notes(struct copy *c)
+struct opbox *copy_box(struct copy *c)
 {
-	pthread_mutex_lock(&c->mu);
-	char *n = c->note;
-	c->note = NULL;
-	pthread_mutex_unlock(&c->mu);
-	char *a = dump_take_notes(c->d), *b = restore_take_notes(c->r);
-	if (n) {
-		char *s = xasprintf("%s%s", n, a ? a : "");
-		free(n);
-		free(a);
-		a = s;
-	}
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	char *s = xasprintf("%s%s", a, b);
-	free(a);
-	free(b);
-	return s;
+	return &c->box;
+}
+
+/* ---- as a long operation ---- */
+
+static int op_run_copy(void *self, char **err)
+{
+	return copy_run(self, err);
+}
+
+/* A copy's phases are its dump's, then its load's, as polled. */
+static void op_stat_copy(void *self, struct op_stat *o)
+{
+	struct copy *c = self;
+	struct copy_stat st;
+	copy_stat(c, &st);
+	o->done = st.done, o->total = st.total, o->rate = st.rate, o->eta = st.eta;
+	o->unit = "permille";
+	snprintf(o->phase, sizeof o->phase, "%s", st.phase);
+	snprintf(o->label, sizeof o->label, "%s", st.label);
+	snprintf(o->line, sizeof o->line, "dump %.0f%% load %.0f%%  %s", st.dump_pct, st.load_pct, st.label);
+	o->gauge[0].name = "copy dumped";
+	o->gauge[0].unit = "%";
+	o->gauge[0].value = st.dump_pct;
+	o->gauge[0].max = 100;
+	o->ngauges = 1;
+	char now[sizeof o->phase];
+	opbox_phase_now(&c->box, now, sizeof now);
+	if (st.phase[0] && strcmp(now, st.phase) != 0)
+		opbox_phase(&c->box, st.phase);
+}
+
+static struct opbox *op_box_copy(void *self)
+{
+	return copy_box(self);
+}
+
+static json_t *op_result_copy(void *self)
+{
+	return copy_result(self);
+}
+
+static void op_free_copy(void *self)
+{
+	copy_free(self);
+}
+
+static const struct op_ops copy_ops = {"copy", op_run_copy, op_stat_copy, op_box_copy, op_result_copy,
+				       op_free_copy};
+
+struct op *copy_op(const struct copy_opts *o)
+{
+	struct op *op = op_new(&copy_ops);
+	struct copy_opts x = *o;
+	x.cancel = op_cancel_flag(op);
+	op_attach(op, copy_new(&x));
+	return op;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 struct dbopts;
+struct opbox;
 
 struct copy_opts {
 	const struct dbopts *src, *dst;
@@ -33,6 +34,10 @@ int copy_run(struct copy *c, char **err);
 void copy_stat(struct copy *c, struct copy_stat *st);
 /* {dump: manifest summary, restore: result} after success (borrowed). */
 json_t *copy_result(struct copy *c);
-char *copy_take_notes(struct copy *c);
+/* Its notes (its dump's and load's too) and phases, for whoever polls. */
+struct opbox *copy_box(struct copy *c);
 void copy_free(struct copy *c);
+/* The same copy as a long operation (mysql/op.h), what ldump and the CLI drive. */
+struct op;
+struct op *copy_op(const struct copy_opts *o);
 #endif

@@ -49,9 +49,7 @@ struct dump *dump_new(const struct dump_opts *o)
 	d->data_files = json_array();
 	d->post_files = json_array();
 	d->schema_info = json_array();
-	d->notes = xcalloc(1, sizeof *d->notes);
-	sbuf_init(d->notes);
-	phase_set(&d->phase, "connect");
+	opbox_init(&d->box, "connect");
 	manifest_new_id(d->id);
 	return d;
 }
@@ -88,9 +86,8 @@ void dump_free(struct dump *d)
 	json_decref(d->post_files);
 	json_decref(d->schema_info);
 	json_decref(d->manifest);
-	sbuf_free(d->notes);
-	phase_free(&d->phase);
-	free(d->notes);
+	json_decref(d->summary);
+	opbox_free(&d->box);
 	free(d->err);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
@@ -102,27 +99,13 @@ void dump_note(struct dump *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&d->mu);
-	sbuf_adds(d->notes, s);
-	sbuf_add(d->notes, "\n", 1);
-	pthread_mutex_unlock(&d->mu);
+	opbox_note(d->o.notes_to ? d->o.notes_to : &d->box, "%s", s);
 	free(s);
 }
 
-char *dump_take_phases(struct dump *d)
+struct opbox *dump_box(struct dump *d)
 {
-	pthread_mutex_lock(&d->mu);
-	char *s = phase_take(&d->phase);
-	pthread_mutex_unlock(&d->mu);
-	return s;
-}
-
-char *dump_take_notes(struct dump *d)
-{
-	pthread_mutex_lock(&d->mu);
-	char *s = d->notes->len ? sbuf_steal(d->notes) : NULL;
-	pthread_mutex_unlock(&d->mu);
-	return s;
+	return &d->box;
 }
 
 bool dump_cancelled(struct dump *d)
@@ -535,7 +518,7 @@ void dump_stat(struct dump *d, struct dump_stat *st)
 	}
 	st->rows = d->rows;
 	st->bytes_written = d->bytes_written;
-	snprintf(st->phase, sizeof st->phase, "%s", d->phase.now);
+	opbox_phase_now(&d->box, st->phase, sizeof st->phase);
 	snprintf(st->label, sizeof st->label, "%s", d->label);
 	for (size_t s = 0; d->schemas[s] && s < DUMP_STAT_SCHEMAS; s++) {
 		snprintf(st->schema[s].name, sizeof st->schema[s].name, "%s", d->schemas[s]);
@@ -554,9 +537,7 @@ void dump_stat(struct dump *d, struct dump_stat *st)
 
 static void set_phase(struct dump *d, const char *phase)
 {
-	pthread_mutex_lock(&d->mu);
-	phase_set(&d->phase, phase);
-	pthread_mutex_unlock(&d->mu);
+	opbox_phase(&d->box, phase);
 }
 
 /* ---- the run ---- */
@@ -812,7 +793,7 @@ int dump_run(struct dump *d, char **err)
 	progress_init(&d->prog, total, now_mono());
 	d->unclaimed = total;
 	d->prog_started = true;
-	phase_set(&d->phase, "data");
+	opbox_phase(&d->box, "data");
 	pthread_mutex_unlock(&d->mu);
 	struct worker *ws = xcalloc((size_t)n, sizeof *ws);
 	for (int i = 0; i < n; i++) {
@@ -840,7 +821,7 @@ int dump_run(struct dump *d, char **err)
 	pthread_mutex_lock(&d->mu);
 	d->manifest = m;
 	progress_finish(&d->prog, now_mono());
-	phase_set(&d->phase, "done");
+	opbox_phase(&d->box, "done");
 	pthread_mutex_unlock(&d->mu);
 	rc = 0;
 out:
@@ -853,4 +834,61 @@ out:
 	dumpsync_free(d->sync);
 	d->sync = NULL;
 	return rc;
+}
+
+/* ---- as a long operation ---- */
+
+static int op_run_dump(void *self, char **err)
+{
+	return dump_run(self, err);
+}
+
+static void op_stat_dump(void *self, struct op_stat *o)
+{
+	struct dump_stat st;
+	dump_stat(self, &st);
+	o->done = st.done, o->total = st.total, o->rate = st.rate, o->eta = st.eta;
+	o->rate_gauge = true;
+	snprintf(o->phase, sizeof o->phase, "%s", st.phase);
+	snprintf(o->label, sizeof o->label, "%s", st.label);
+	snprintf(o->line, sizeof o->line, "%s %s", st.phase, st.label);
+	for (int s = 0; s < st.nschemas && st.nschemas > 1 && s < OP_PARTS; s++) {
+		snprintf(o->part[s].label, sizeof o->part[s].label, "schema %s", st.schema[s].name);
+		o->part[s].done = st.schema[s].done;
+		o->part[s].total = st.schema[s].total;
+		o->nparts = s + 1;
+	}
+}
+
+static struct opbox *op_box_dump(void *self)
+{
+	return dump_box(self);
+}
+
+static json_t *op_result_dump(void *self)
+{
+	struct dump *d = self;
+	if (!d->summary && d->manifest) {
+		d->summary = json_deep_copy(d->manifest);
+		json_object_del(d->summary, "files");
+		json_object_set_new(d->summary, "dir", json_string(d->o.dir));
+	}
+	return d->summary;
+}
+
+static void op_free_dump(void *self)
+{
+	dump_free(self);
+}
+
+static const struct op_ops dump_ops = {"dump", op_run_dump, op_stat_dump, op_box_dump, op_result_dump,
+				       op_free_dump};
+
+struct op *dump_op(const struct dump_opts *o)
+{
+	struct op *op = op_new(&dump_ops);
+	struct dump_opts x = *o;
+	x.cancel = op_cancel_flag(op);
+	op_attach(op, dump_new(&x));
+	return op;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 struct dbopts;
+struct opbox;
 
 /* Default chunk size. 64 MiB against 32: fewer queries, files and fsyncs, 5 % faster dumps
  * on the bench with restore unchanged; still hundreds of chunks to balance on a big table. */
@@ -30,6 +31,7 @@ struct dump_opts {
 	 * loader can follow: every schema file before any data file. May be NULL. */
 	void (*on_file)(void *ud, json_t *file);
 	void *ud;
+	struct opbox *notes_to;          /* a copy's mailbox for the notes; NULL: the dump's own */
 };
 
 #define DUMP_STAT_SCHEMAS 8
@@ -53,9 +55,11 @@ void dump_stat(struct dump *d, struct dump_stat *st);
 json_t *dump_manifest(struct dump *d);
 /* The dump's id (fixed at dump_new, written in the manifest). */
 const char *dump_id(const struct dump *d);
-/* Log lines (how consistency was ensured, fallbacks) since the last call; caller frees. */
-char *dump_take_notes(struct dump *d);
-/* The phases entered since the last call, one a line (caller frees), NULL if none. */
-char *dump_take_phases(struct dump *d);
+/* Its notes (how consistency was ensured, fallbacks) and phases, for whoever polls. */
+struct opbox *dump_box(struct dump *d);
 void dump_free(struct dump *d);
+/* The same dump as a long operation (mysql/op.h): what ldump and the CLI drive. Its result
+ * is the manifest's summary (no file list) with the dump's dir. */
+struct op;
+struct op *dump_op(const struct dump_opts *o);
 #endif

@@ -4,6 +4,7 @@
 #define TEJUN_DUMP_INT_H
 #include "mysql/dump.h"
 #include "core/progress.h"
+#include "mysql/op.h"
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -52,13 +53,13 @@ struct dump {
 	size_t nchunks, next_chunk;
 	double unclaimed;              /* weight of the pieces no worker has taken yet */
 	json_t *schema_files, *data_files, *post_files, *schema_info, *manifest;
+	json_t *summary;               /* the op result: the manifest without its file list */
 	struct progress prog;
 	double total;
 	bool prog_started;
-	struct phase phase;
 	char label[160];
 	unsigned long long rows, bytes_written;
-	struct sbuf *notes;
+	struct opbox box;              /* notes and phases for whoever polls */
 	struct dumpsync *sync;         /* fsyncs finished files while the dump goes on */
 	char *err;                     /* first worker error */
 	char id[33];

@@ -149,7 +149,7 @@ int dumpext_run(struct dump *d, struct dbconn *c, char **err)
 	pthread_mutex_lock(&d->mu);
 	progress_init(&d->prog, source_total(d, c), now_mono());
 	d->prog_started = true;
-	phase_set(&d->phase, "data");
+	opbox_phase(&d->box, "data");
 	snprintf(d->label, sizeof d->label, "mysqldump %s", d->schemas[0]);
 	pthread_mutex_unlock(&d->mu);
 	char *cnf = write_cnf(d->o.src, d->o.dir, err);
@@ -260,7 +260,7 @@ int dumpext_run(struct dump *d, struct dbconn *c, char **err)
 		if (rc == 0) {
 			d->manifest = m;
 			progress_finish(&d->prog, now_mono());
-			phase_set(&d->phase, "done");
+			opbox_phase(&d->box, "done");
 		} else {
 			json_decref(m);
 		}

@@ -36,9 +36,8 @@ struct restore *restore_new(const struct restore_opts *o)
 		r->o.threads = 64;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	sbuf_init(&r->notes);
 	r->done_set = json_object();
-	phase_set(&r->phase, "prepare");
+	opbox_init(&r->box, "prepare");
 	return r;
 }
 
@@ -66,8 +65,7 @@ void restore_free(struct restore *r)
 	json_decref(r->manifest);
 	json_decref(r->result);
 	json_decref(r->done_set);
-	sbuf_free(&r->notes);
-	phase_free(&r->phase);
+	opbox_free(&r->box);
 	free(r->err);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
@@ -80,27 +78,13 @@ void restore_note(struct restore *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&r->mu);
-	sbuf_adds(&r->notes, s);
-	sbuf_add(&r->notes, "\n", 1);
-	pthread_mutex_unlock(&r->mu);
+	opbox_note(r->o.notes_to ? r->o.notes_to : &r->box, "%s", s);
 	free(s);
 }
 
-char *restore_take_phases(struct restore *r)
+struct opbox *restore_box(struct restore *r)
 {
-	pthread_mutex_lock(&r->mu);
-	char *s = phase_take(&r->phase);
-	pthread_mutex_unlock(&r->mu);
-	return s;
-}
-
-char *restore_take_notes(struct restore *r)
-{
-	pthread_mutex_lock(&r->mu);
-	char *s = r->notes.len ? sbuf_steal(&r->notes) : NULL;
-	pthread_mutex_unlock(&r->mu);
-	return s;
+	return &r->box;
 }
 
 json_t *restore_result(struct restore *r)
@@ -421,7 +405,61 @@ void restore_stat(struct restore *r, struct restore_stat *st)
 		st->sql_bytes += (double)r->files[i]->raw;
 	}
 	st->files_total = (int)r->nfiles;
-	snprintf(st->phase, sizeof st->phase, "%s", r->phase.now);
+	opbox_phase_now(&r->box, st->phase, sizeof st->phase);
 	snprintf(st->label, sizeof st->label, "%s", r->label);
 	pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- as a long operation ---- */
+
+static int op_run_restore(void *self, char **err)
+{
+	return restore_run(self, err);
+}
+
+/* The bar moves by weighted work (a row costs as much as 100 bytes) but is drawn in the
+ * dump's SQL bytes, the size the operator knows from the dump. */
+static void op_stat_restore(void *self, struct op_stat *o)
+{
+	struct restore_stat st;
+	restore_stat(self, &st);
+	double k = st.total > 0 && st.sql_bytes > 0 ? st.sql_bytes / st.total : 1;
+	o->done = st.done * k, o->total = st.total * k, o->rate = st.rate * k, o->eta = st.eta;
+	o->start_done = st.start_done * k;
+	o->rate_gauge = true;
+	snprintf(o->phase, sizeof o->phase, "%s", st.phase);
+	snprintf(o->label, sizeof o->label, "%s", st.label);
+	snprintf(o->line, sizeof o->line, "%s %d/%d files, %llu rows on target  %s", st.phase, st.files_done,
+		 st.files_total, st.rows_target, st.label);
+	o->gauge[0].name = "target rows";
+	o->gauge[0].unit = "rows";
+	o->gauge[0].value = (double)st.rows_target;
+	o->ngauges = 1;
+}
+
+static struct opbox *op_box_restore(void *self)
+{
+	return restore_box(self);
+}
+
+static json_t *op_result_restore(void *self)
+{
+	return restore_result(self);
+}
+
+static void op_free_restore(void *self)
+{
+	restore_free(self);
+}
+
+static const struct op_ops restore_ops = {"restore", op_run_restore, op_stat_restore, op_box_restore,
+					  op_result_restore, op_free_restore};
+
+struct op *restore_op(const struct restore_opts *o)
+{
+	struct op *op = op_new(&restore_ops);
+	struct restore_opts x = *o;
+	x.cancel = op_cancel_flag(op);
+	op_attach(op, restore_new(&x));
+	return op;
 }

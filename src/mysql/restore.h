@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 struct dbopts;
+struct opbox;
 
 struct restore_opts {
 	const struct dbopts *dst;
@@ -24,6 +25,7 @@ struct restore_opts {
 	bool stream;                     /* files come from restore_feed (copy) */
 	bool remove_loaded;              /* stream: delete each data file once loaded */
 	bool sql_inserts;                /* run data files' INSERTs as SQL, never LOAD DATA */
+	struct opbox *notes_to;          /* a copy's mailbox for the notes; NULL: the restore's own */
 };
 
 struct restore_stat {
@@ -48,8 +50,11 @@ void restore_feed_end(struct restore *r, json_t *manifest);
 void restore_stat(struct restore *r, struct restore_stat *st);
 /* {files, files_skipped, rows, secs, dump_id, notes} after restore_run (borrowed). */
 json_t *restore_result(struct restore *r);
-char *restore_take_notes(struct restore *r);
-/* The phases entered since the last call, one a line (caller frees), NULL if none. */
-char *restore_take_phases(struct restore *r);
+/* Its notes and phases, for whoever polls. */
+struct opbox *restore_box(struct restore *r);
 void restore_free(struct restore *r);
+/* The same restore as a long operation (mysql/op.h), what ldump and the CLI drive: its bar
+ * counts in the dump's SQL bytes, with a "target rows" gauge. */
+struct op;
+struct op *restore_op(const struct restore_opts *o);
 #endif

@@ -3,6 +3,7 @@
 #ifndef TEJUN_RESTORE_INT_H
 #define TEJUN_RESTORE_INT_H
 #include "core/progress.h"
+#include "mysql/op.h"
 #include "mysql/restore.h"
 #include "core/util.h"
 #include <pthread.h>
@@ -51,9 +52,8 @@ struct restore {
 	bool feed_ended, prog_started, finished, have_rows, monitor_stop;
 	struct progress prog;
 	double t0;
-	struct phase phase;
 	char label[160];
-	struct sbuf notes;
+	struct opbox box;              /* notes and phases for whoever polls */
 	char *err;
 	size_t skipped;
 	unsigned long long rows_loaded, rows_infile; /* rows_infile: loaded by LOAD DATA */

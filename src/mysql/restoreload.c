@@ -644,7 +644,7 @@ static void *worker(void *arg)
 		snprintf(r->label, sizeof r->label, "%s %s", f->kind == RK_INDEXES ? "building indexes of" :
 			 f->kind == RK_SCHEMA ? "creating" : "loading", f->path);
 		if (f->kind == RK_INDEXES)
-			phase_set(&r->phase, "building indexes");
+			opbox_phase(&r->box, "building indexes");
 		pthread_mutex_unlock(&r->mu);
 		int rc = load_file_retrying(r, c, f, &err);
 		if (rc < 0) {
@@ -847,7 +847,7 @@ int restore_run(struct restore *r, char **err)
 		goto out; /* a copy marks each file as it loads it, so it can be resumed */
 	}
 	pthread_mutex_lock(&r->mu);
-	phase_set(&r->phase, "data");
+	opbox_phase(&r->box, "data");
 	pthread_mutex_unlock(&r->mu);
 	pthread_t mon;
 	pthread_create(&mon, NULL, monitor, r);
@@ -859,7 +859,7 @@ int restore_run(struct restore *r, char **err)
 		pthread_join(ths[i], NULL);
 	free(ths);
 	pthread_mutex_lock(&r->mu);
-	phase_set(&r->phase, "post");
+	opbox_phase(&r->box, "post");
 	pthread_mutex_unlock(&r->mu);
 	for (size_t i = 0; i < r->nfiles && !restore_failed(r); i++) {
 		struct rfile *f = r->files[i];
@@ -894,7 +894,7 @@ int restore_run(struct restore *r, char **err)
 	}
 	progress_finish(&r->prog, now_mono());
 	r->finished = true;
-	phase_set(&r->phase, "done");
+	opbox_phase(&r->box, "done");
 	r->result = json_pack("{s:i,s:i,s:I,s:f,s:s,s:I}", "files", (int)r->nfiles, "files_skipped", (int)r->skipped,
 			      "rows", (json_int_t)r->rows_loaded, "secs", now_wall() - wall0, "dump_id", r->dump_id,
 			      "rows_by_load_data", (json_int_t)r->rows_infile);

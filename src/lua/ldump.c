@@ -1,5 +1,5 @@
 /* Lua binding of dump, restore and copy: mysql.dump{...}, mysql.restore{...}, mysql.copy{...}
- * (registered into the mysql table by lmysql_dump_register). Each is a long operation
+ * (a part of the mysql module, lmysql.c). Each is a long operation
  * (mysql/op.h) run on a worker thread; every 0.5 s the loop thread journals its phases,
  * notes, progress, rate, ETA and gauges; each loaded file becomes a ctx.set-style record. */
 #include "config.h"
@@ -355,8 +355,10 @@ static const luaL_Reg funcs[] = {
 	{NULL, NULL},
 };
 
-int lmysql_dump_register(lua_State *L)
+void lmysql_dump_register(lua_State *L, int module, int methods)
 {
+	(void)methods;
+	lua_pushvalue(L, module);
 	luaL_setfuncs(L, funcs, 0);
-	return 0;
+	lua_pop(L, 1);
 }

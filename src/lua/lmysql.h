@@ -1,5 +1,6 @@
-/* Shared by the mysql Lua binding files (lmysql.c and src/mysql/lmysql_*.c): connection
- * references, the worker-job helper and option readers. Not used outside the binding. */
+/* The mysql Lua binding's toolkit (lmysql_job.c), shared by its parts: connection
+ * references, the worker-job helper and option readers; and each part's registration,
+ * called from lmysql.c's table. Not used outside src/lua. */
 #ifndef TEJUN_LMYSQL_H
 #define TEJUN_LMYSQL_H
 #include "mysql/dbconn.h"
@@ -7,6 +8,8 @@
 #include <lua.h>
 #include <pthread.h>
 #include <stdbool.h>
+
+#define LM_CONN_MT "tejun.mysql.conn"
 
 /* A connection shared by its Lua object and in-flight jobs; freed with the last reference.
  * Only the loop thread touches refs and busy. */
@@ -64,18 +67,10 @@ bool lm_optbool(lua_State *L, int t, const char *key, bool def);
 char **lm_optlist(lua_State *L, int t, const char *key);
 void lm_freelist(void *p);
 
-/* lmysql_lag.c */
-void lm_lag_register(lua_State *L);
-int lm_heartbeat(lua_State *L);
-int lm_wait_lag(lua_State *L);
-int lm_conn_lag(lua_State *L);
-/* lmysql_ops.c */
-int lm_conn_rename_database(lua_State *L);
-int lm_conn_check(lua_State *L);
-int lm_preflight(lua_State *L);
-int lm_verify(lua_State *L);
-
+/* The parts of the module (module and methods: stack indices of the mysql table and of
+ * the connections' method table). */
+void lmysql_lag_register(lua_State *L, int module, int methods);  /* lmysql_lag.c */
+void lmysql_ops_register(lua_State *L, int module, int methods);  /* lmysql_ops.c */
+void lmysql_dump_register(lua_State *L, int module, int methods); /* ldump.c */
 int luaopen_tejun_mysql(lua_State *L);
-/* Adds mysql.dump, mysql.restore and mysql.copy (src/ldump.c) to the table on top. */
-int lmysql_dump_register(lua_State *L);
 #endif

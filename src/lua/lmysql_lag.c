@@ -9,7 +9,6 @@
 #include <string.h>
 
 #define HB_MT "tejun.mysql.heartbeat"
-#define HB_GRACE 10.0 /* seconds wait_lag waits for the first heartbeat row */
 
 struct lhb {
 	struct dbheartbeat *h;
@@ -125,7 +124,7 @@ static int push_hb(lua_State *L, struct lm_job *j)
 }
 
 /* mysql.heartbeat{source = db or DSN, interval = 0.2, schema = "tejun"} -> writer object. */
-int lm_heartbeat(lua_State *L)
+static int lm_heartbeat(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "source");
@@ -225,7 +224,7 @@ static int run_lag(struct lm_job *j)
 }
 
 /* db:lag{heartbeat=} -> {lag, heartbeat_lag, seconds_behind, io_running, sql_running, sbm_lie, stopped} */
-int lm_conn_lag(lua_State *L)
+static int lm_conn_lag(lua_State *L)
 {
 	struct lm_cref *r = lm_check_conn(L, 1);
 	int busy = lm_busy(L, r);
@@ -238,76 +237,27 @@ int lm_conn_lag(lua_State *L)
 	return lm_job_await(L, j);
 }
 
-static double num_or(json_t *o, const char *k, double def)
+static bool wait_cancelled(void *ud)
 {
-	json_t *v = json_object_get(o, k);
-	return v ? json_number_value(v) : def;
+	return lm_job_abandoned(ud);
+}
+
+static void wait_sample(void *ud, json_t *s)
+{
+	struct lm_job *j = ud;
+	pthread_mutex_lock(&j->mu);
+	json_decref(j->live);
+	j->live = json_incref(s);
+	pthread_mutex_unlock(&j->mu);
 }
 
 static int run_wait(struct lm_job *j)
 {
 	struct lagargs *a = j->arg;
-	double t0 = now_mono(), below = -1;
-	for (long n = 0;; n++) {
-		if (lm_job_abandoned(j)) {
-			j->err = xstrdup("wait_lag abandoned");
-			return -1;
-		}
-		json_t *s = dblag_sample(j->r->c, a->schema, a->source_id);
-		if (!s)
-			return -1;
-		const char *hberr = json_string_value(json_object_get(s, "heartbeat_error"));
-		/* a writer just started: its first beat may still be on its way through replication */
-		double waited = now_mono() - t0;
-		if (hberr && a->hb_required && waited < HB_GRACE && waited < a->timeout &&
-		    !json_object_get(s, "stopped")) {
-			json_decref(s);
-			lm_sleep(a->interval);
-			continue;
-		}
-		if (hberr && a->hb_required) {
-			j->err = xstrdup(hberr);
-			json_decref(s);
-			return -1;
-		}
-		double now = now_mono();
-		json_object_set_new(s, "waited", json_real(now - t0));
-		json_object_set_new(s, "samples", json_integer(n + 1));
-		pthread_mutex_lock(&j->mu);
-		json_decref(j->live);
-		j->live = json_incref(s);
-		pthread_mutex_unlock(&j->mu);
-		const char *stopped = json_string_value(json_object_get(s, "stopped"));
-		if (stopped) {
-			j->err = xstrdup(stopped);
-			json_decref(s);
-			return -1;
-		}
-		double lag = num_or(s, "lag", -1);
-		if (lag >= 0 && lag <= a->max) {
-			if (below < 0)
-				below = now;
-			if (now - below >= a->stable) {
-				j->out = s;
-				return 0;
-			}
-		} else {
-			below = -1;
-		}
-		if (now - t0 >= a->timeout) {
-			const char *lie = json_string_value(json_object_get(s, "sbm_lie"));
-			if (lag >= 0)
-				j->err = xasprintf("replica lag %.2f s is still above max %g s after %g s%s%s", lag,
-						   a->max, a->timeout, lie ? "; " : "", lie ? lie : "");
-			else
-				j->err = xasprintf("replica lag is unknown after %g s%s%s", a->timeout,
-						   lie ? ": " : "", lie ? lie : "");
-			json_decref(s);
-			return -1;
-		}
-		json_decref(s);
-		lm_sleep(a->interval);
-	}
+	struct dblag_wait w = {.schema = a->schema, .source_id = a->source_id, .hb_required = a->hb_required,
+			       .max = a->max, .timeout = a->timeout, .stable = a->stable, .interval = a->interval,
+			       .cancelled = wait_cancelled, .on_sample = wait_sample, .ud = j};
+	return dblag_wait(j->r->c, &w, &j->out, &j->err);
 }
 
 static void gauge_sample(lua_State *L, struct lagargs *a, json_t *s)
@@ -342,7 +292,7 @@ static int push_wait(lua_State *L, struct lm_job *j)
 
 /* mysql.wait_lag{replica = db, max = 1, timeout = 300, stable = 1, interval = 0.25,
  * heartbeat = hb|schema|bool, source_id = n} -> last sample | nil, message */
-int lm_wait_lag(lua_State *L)
+static int lm_wait_lag(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "replica");
@@ -379,9 +329,20 @@ static const luaL_Reg hb_meta[] = {
 	{NULL, NULL},
 };
 
-void lm_lag_register(lua_State *L)
+static const luaL_Reg module_funcs[] = {
+	{"heartbeat", lm_heartbeat},
+	{"wait_lag", lm_wait_lag},
+	{NULL, NULL},
+};
+
+void lmysql_lag_register(lua_State *L, int module, int methods)
 {
 	luaL_newmetatable(L, HB_MT);
 	luaL_setfuncs(L, hb_meta, 0);
 	lua_pop(L, 1);
+	lua_pushvalue(L, module);
+	luaL_setfuncs(L, module_funcs, 0);
+	lua_pop(L, 1);
+	lua_pushcfunction(L, lm_conn_lag);
+	lua_setfield(L, methods, "lag");
 }

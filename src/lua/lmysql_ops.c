@@ -82,7 +82,7 @@ static int push_rename(lua_State *L, struct lm_job *j)
 }
 
 /* db:rename_database(old, new, {recreate = false, dry_run = false}) -> plan | nil, msg, errno, plan */
-int lm_conn_rename_database(lua_State *L)
+static int lm_conn_rename_database(lua_State *L)
 {
 	struct lm_cref *r = lm_check_conn(L, 1);
 	const char *old = luaL_checkstring(L, 2), *nw = luaL_checkstring(L, 3);
@@ -184,7 +184,7 @@ static int start_check(lua_State *L, struct lm_cref *r, const char *name, int op
 }
 
 /* db:check(name, {target=, expect_read_only=, min_retention_hours=, headroom=}) -> {name, status, reason, ...} */
-int lm_conn_check(lua_State *L)
+static int lm_conn_check(lua_State *L)
 {
 	struct lm_cref *r = lm_check_conn(L, 1);
 	const char *name = luaL_checkstring(L, 2);
@@ -192,7 +192,7 @@ int lm_conn_check(lua_State *L)
 }
 
 /* mysql.preflight{source=, target=, ...} -> {status, checks = {...}} */
-int lm_preflight(lua_State *L)
+static int lm_preflight(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "source");
@@ -281,7 +281,7 @@ static int run_verify(struct lm_job *j)
 
 /* mysql.verify{source=, target=, schemas=, map={old=new}, chunk=1000, no_data=false}
  * -> report | nil, message, 0, report */
-int lm_verify(lua_State *L)
+static int lm_verify(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "source");
@@ -337,4 +337,25 @@ int lm_verify(lua_State *L)
 	j->tick_at_end = true;
 	j->detail = xasprintf("verify %s against %s (chunk %zu)", r->c->target, t->c->target, a->o.chunk);
 	return lm_job_await(L, j);
+}
+
+static const luaL_Reg module_funcs[] = {
+	{"verify", lm_verify},
+	{"preflight", lm_preflight},
+	{NULL, NULL},
+};
+
+static const luaL_Reg conn_methods[] = {
+	{"rename_database", lm_conn_rename_database},
+	{"check", lm_conn_check},
+	{NULL, NULL},
+};
+
+void lmysql_ops_register(lua_State *L, int module, int methods)
+{
+	lua_pushvalue(L, module);
+	luaL_setfuncs(L, module_funcs, 0);
+	lua_pushvalue(L, methods);
+	luaL_setfuncs(L, conn_methods, 0);
+	lua_pop(L, 2);
 }

@@ -311,3 +311,81 @@ json_t *dblag_sample(struct dbconn *replica, const char *schema, unsigned long s
 	json_decref(st);
 	return o;
 }
+
+static double num_or(json_t *o, const char *k, double def)
+{
+	json_t *v = json_object_get(o, k);
+	return v ? json_number_value(v) : def;
+}
+
+static void nap(double secs)
+{
+	struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+int dblag_wait(struct dbconn *c, const struct dblag_wait *w, json_t **last, char **err)
+{
+	double t0 = now_mono(), below = -1;
+	*last = NULL;
+	for (long n = 0;; n++) {
+		if (w->cancelled && w->cancelled(w->ud)) {
+			*err = xstrdup("wait for replica lag abandoned");
+			return -1;
+		}
+		json_t *s = dblag_sample(c, w->schema, w->source_id);
+		if (!s) {
+			*err = xstrdup(c->err);
+			return -1;
+		}
+		const char *hberr = json_string_value(json_object_get(s, "heartbeat_error"));
+		/* a writer just started: its first beat may still be on its way through replication */
+		double waited = now_mono() - t0;
+		if (hberr && w->hb_required && waited < DBLAG_HB_GRACE && waited < w->timeout &&
+		    !json_object_get(s, "stopped")) {
+			json_decref(s);
+			nap(w->interval);
+			continue;
+		}
+		if (hberr && w->hb_required) {
+			*err = xstrdup(hberr);
+			json_decref(s);
+			return -1;
+		}
+		double now = now_mono();
+		json_object_set_new(s, "waited", json_real(now - t0));
+		json_object_set_new(s, "samples", json_integer(n + 1));
+		if (w->on_sample)
+			w->on_sample(w->ud, s);
+		const char *stopped = json_string_value(json_object_get(s, "stopped"));
+		if (stopped) {
+			*err = xstrdup(stopped);
+			json_decref(s);
+			return -1;
+		}
+		double lag = num_or(s, "lag", -1);
+		if (lag >= 0 && lag <= w->max) {
+			if (below < 0)
+				below = now;
+			if (now - below >= w->stable) {
+				*last = s;
+				return 0;
+			}
+		} else {
+			below = -1;
+		}
+		if (now - t0 >= w->timeout) {
+			const char *lie = json_string_value(json_object_get(s, "sbm_lie"));
+			if (lag >= 0)
+				*err = xasprintf("replica lag %.2f s is still above max %g s after %g s%s%s", lag,
+						 w->max, w->timeout, lie ? "; " : "", lie ? lie : "");
+			else
+				*err = xasprintf("replica lag is unknown after %g s%s%s", w->timeout, lie ? ": " : "",
+						 lie ? lie : "");
+			json_decref(s);
+			return -1;
+		}
+		json_decref(s);
+		nap(w->interval);
+	}
+}

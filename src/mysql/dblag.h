@@ -36,4 +36,20 @@ int dblag_heartbeat_lag(struct dbconn *replica, const char *schema, unsigned lon
  * measure), sbm_lie? (why Seconds_Behind_Master cannot be trusted), stopped? (a thread is
  * "No": the reason), last_error?}. schema NULL = no heartbeat. */
 json_t *dblag_sample(struct dbconn *replica, const char *schema, unsigned long source_id);
+
+/* Waiting until a replica has caught up: lag <= max, held for stable seconds. */
+struct dblag_wait {
+	const char *schema;            /* heartbeat schema, NULL: Seconds_Behind_Master only */
+	unsigned long source_id;       /* heartbeat rows of this server (0: newest of any) */
+	bool hb_required;              /* no heartbeat row (after a grace) is an error */
+	double max, timeout, stable, interval;
+	bool (*cancelled)(void *ud);   /* polled between samples: stop early */
+	void (*on_sample)(void *ud, json_t *s); /* each sample (borrowed), with waited and samples */
+	void *ud;
+};
+#define DBLAG_HB_GRACE 10.0 /* seconds a wait waits for the first heartbeat row to arrive */
+/* Blocking. 0 and *last (the sample that ended it; caller frees), or -1 and *err: a stopped
+ * thread, no heartbeat, the timeout (with the lag then and why Seconds_Behind_Master may
+ * lie), a query error, or cancelled. */
+int dblag_wait(struct dbconn *replica, const struct dblag_wait *w, json_t **last, char **err);
 #endif

@@ -3,7 +3,7 @@
 # with service:action, target and result; no secret reaches any event; Slack failures
 # warn and never raise.
 source "$TEJUN_TOP/tests/aws/lib.sh"
-TL="$TEJUN_BUILD/tests/aws/test_laws"
+TL="$TEJUN_BUILD/tests/lua/test_laws"
 /usr/bin/python3 "$TEJUN_TOP/tests/aws/slack_receiver.py" "$T/slack.txt" >"$T/slack.port" &
 spid=$!
 trap 'kill $spid 2>/dev/null; cleanup' EXIT

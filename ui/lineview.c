@@ -353,4 +353,7 @@ static void line_close(struct view *v)
 	free(v);
 }
 
-const struct view_ops line_view_ops = {"line", line_open, line_sink, line_reset, line_flush, line_close};
+const struct view_ops line_view_ops = {
+	.name = "line", .open = line_open, .sink = line_sink, .reset = line_reset, .flush = line_flush,
+	.close = line_close,
+};

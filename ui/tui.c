@@ -444,9 +444,23 @@ static void tui_close(struct view *v)
 	free(v);
 }
 
-bool tui_view_quit_requested(const struct view *v)
+static bool tui_quit_requested(const struct view *v)
 {
 	return v->t.quit;
+}
+
+static void tui_add_keys(struct view *v, const struct view_keys *k)
+{
+	v->t.keys = *k;
+	tui_redraw_soon(&v->t);
+}
+
+static void tui_set_status(struct view *v, const char *status)
+{
+	if (strcmp(v->t.status, status) == 0)
+		return;
+	snprintf(v->t.status, sizeof v->t.status, "%s", status);
+	tui_redraw_soon(&v->t);
 }
 
 const struct view_ops tui_view_ops = {
@@ -456,4 +470,7 @@ const struct view_ops tui_view_ops = {
 	.reset = tui_reset,
 	.flush = tui_flush,
 	.close = tui_close,
+	.add_keys = tui_add_keys,
+	.set_status = tui_set_status,
+	.quit_requested = tui_quit_requested,
 };

@@ -59,6 +59,9 @@ struct tui {
 	wchar_t pinput[TUI_INPUT_MAX + 1];
 	size_t npinput;
 
+	struct view_keys keys;  /* the driver's, tried first (replay's player) */
+	char status[160];       /* the driver's line in the footer */
+
 	char msg[256];
 	bool msg_err;
 	double msg_until;
@@ -80,7 +83,4 @@ void tui_message(struct tui *t, bool err, const char *fmt, ...) __attribute__((f
 double tui_now(const struct tui *t);
 /* Re-reads the terminal size after SIGWINCH or ^L and redraws everything. */
 void tui_resize(struct tui *t);
-
-/* True once the operator pressed q after the session ended (the caller may close the view). */
-bool tui_view_quit_requested(const struct view *v);
 #endif

@@ -17,6 +17,14 @@ void tui_dialog_footer(struct tui *t)
 {
 	int y = t->rows - 1, x = 2, xmax = t->cols - 3;
 	mvaddch(y, 1, ' ');
+	/* the driver's line (replay: where the player is) keeps the right end, whatever else
+	 * the footer says, as long as half the width is left for the rest */
+	int sw = t->status[0] ? tui_text_width(t->status) : 0;
+	if (sw > 0 && sw + 2 <= (xmax - x) / 2) {
+		tui_paint_put(y, xmax - sw, sw, t->status, tui_paint_attr(t, TUI_R_TITLE));
+		mvaddch(y, xmax - sw - 1, ' ');
+		xmax -= sw + 2;
+	}
 	if (t->msg[0] && now_mono() < t->msg_until) {
 		x += tui_paint_put(y, x, xmax - x, t->msg, t->msg_err ? tui_paint_attr(t, TUI_R_MSG_ERR) : tui_paint_attr(t, TUI_R_TITLE));
 		mvaddch(y, x, ' ');

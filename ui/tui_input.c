@@ -561,6 +561,15 @@ static bool prompt_key(struct tui *t, const struct tui_prompt *p, bool fkey, win
 	return false;
 }
 
+/* The driver's keys (replay's player): printable ones and left/right, which the view
+ * itself does not use. */
+static bool driver_key(struct tui *t, bool fkey, wint_t k)
+{
+	int key = !fkey && k >= ' ' && k < 0x7f ? (int)k : fkey && k == KEY_LEFT ? VIEW_KEY_LEFT
+		: fkey && k == KEY_RIGHT ? VIEW_KEY_RIGHT : -1;
+	return key >= 0 && t->keys.key(t->keys.ud, key);
+}
+
 /* ---- entry points ---- */
 
 void tui_input_key(struct tui *t, bool fkey, wint_t k)
@@ -601,6 +610,10 @@ void tui_input_key(struct tui *t, bool fkey, wint_t k)
 	}
 	if (t->msg_err)
 		t->msg[0] = 0;
+	if (t->keys.key && driver_key(t, fkey, k)) {
+		tui_redraw_soon(t);
+		return;
+	}
 	const struct tui_prompt *p = prompt_up(t) ? tui_model_prompt(t->model) : NULL;
 	if (!p || !prompt_key(t, p, fkey, k))
 		run_binding(t, fkey, k);
@@ -632,6 +645,8 @@ size_t tui_input_footer(struct tui *t, struct tui_hint *out, size_t max)
 
 void tui_input_help(const struct tui *t, void (*fn)(void *arg, const char *keys, const char *doc), void *arg)
 {
+	if (t->keys.help)
+		t->keys.help(t->keys.ud, fn, arg);
 	for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
 		if (bindings[i].keys && (bindings[i].modes & mode(t)))
 			fn(arg, bindings[i].keys, bindings[i].doc);

@@ -24,6 +24,16 @@ struct view_config {
 	void *resized_arg;
 };
 
+/* Keys a driver adds before a view's own (replay: the player's). key gets printable keys as
+ * themselves and arrows as VIEW_KEY_*; it returns true when it took the key. help lists
+ * them for the view's help screen. */
+enum { VIEW_KEY_LEFT = 0x110000, VIEW_KEY_RIGHT };
+struct view_keys {
+	bool (*key)(void *ud, int key);
+	void (*help)(void *ud, void (*fn)(void *arg, const char *keys, const char *doc), void *arg);
+	void *ud;
+};
+
 struct view;
 struct view_ops {
 	const char *name;
@@ -36,6 +46,13 @@ struct view_ops {
 	void (*flush)(struct view *v);
 	/* Restores the terminal; safe to call twice; frees v. */
 	void (*close)(struct view *v);
+	/* The driver's keys (copied), before the view's own; NULL for a view that reads none. */
+	void (*add_keys)(struct view *v, const struct view_keys *k);
+	/* A line the driver keeps current (replay: position, speed, paused), shown with the
+	 * view's own hints; NULL for a view with nowhere to show it. */
+	void (*set_status)(struct view *v, const char *status);
+	/* The operator asked to leave (q); NULL: never (the line view ends with its input). */
+	bool (*quit_requested)(const struct view *v);
 };
 
 extern const struct view_ops tui_view_ops;

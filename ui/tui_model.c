@@ -92,27 +92,14 @@ static void log_free(struct tui_log *l)
 
 /* ---- progress ---- */
 
-static const struct tui_sample *sample(const struct tui_progress *p, int i)
-{
-	return &p->s[(p->head + i) % TUI_PROGRESS_SAMPLES];
-}
-
 void tui_progress_add(struct tui_progress *p, double ts, double done, double total)
 {
-	if (p->ns && done < p->done) {
-		p->ns = 0;
-		p->head = 0;
-	}
-	if (!p->ns) {
+	if (!p->win.n || done < p->done) { /* the first, or a count that went back: start again */
+		ratewin_reset(&p->win, TUI_RATE_WINDOW);
 		p->first_ts = ts;
 		p->first_done = done;
 	}
-	if (p->ns == TUI_PROGRESS_SAMPLES) {
-		p->head = (p->head + 1) % TUI_PROGRESS_SAMPLES;
-		p->ns--;
-	}
-	p->s[(p->head + p->ns) % TUI_PROGRESS_SAMPLES] = (struct tui_sample){ts, done};
-	p->ns++;
+	ratewin_add(&p->win, ts, done, 0);
 	p->done = done;
 	p->total = total;
 	p->last_ts = ts;
@@ -121,21 +108,11 @@ void tui_progress_add(struct tui_progress *p, double ts, double done, double tot
 
 double tui_progress_rate(const struct tui_progress *p)
 {
-	if (p->ns < 2)
+	if (p->win.n < 2)
 		return 0;
-	const struct tui_sample *last = sample(p, p->ns - 1);
-	if (p->total > 0 && p->done >= p->total && last->ts - p->first_ts > 0)
-		return (p->done - p->first_done) / (last->ts - p->first_ts);
-	/* oldest sample inside the window, but never the last one itself: sparse events still
-	 * give a rate from the previous sample */
-	int i = p->ns - 2;
-	while (i > 0 && sample(p, i - 1)->ts >= last->ts - TUI_RATE_WINDOW)
-		i--;
-	const struct tui_sample *first = sample(p, i);
-	double dt = last->ts - first->ts;
-	if (dt <= 0)
-		return 0;
-	return (last->done - first->done) / dt;
+	if (p->total > 0 && p->done >= p->total && p->last_ts - p->first_ts > 0)
+		return (p->done - p->first_done) / (p->last_ts - p->first_ts);
+	return ratewin_rate(&p->win, 0);
 }
 
 double tui_progress_eta(const struct tui_progress *p)

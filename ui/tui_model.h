@@ -3,6 +3,7 @@
 #ifndef TEJUN_TUI_MODEL_H
 #define TEJUN_TUI_MODEL_H
 #include "core/event.h"
+#include "core/progress.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
@@ -48,12 +49,7 @@ struct tui_log {
 const struct tui_line *tui_log_line(const struct tui_log *l, long abs);
 long tui_log_end(const struct tui_log *l); /* one past the last absolute line number */
 
-#define TUI_PROGRESS_SAMPLES 64
 #define TUI_RATE_WINDOW 20.0 /* seconds of samples the rate averages over */
-
-struct tui_sample {
-	double ts, done;
-};
 
 struct tui_progress {
 	char *label, *unit;
@@ -62,8 +58,7 @@ struct tui_progress {
 	double first_done;         /* done at first_ts */
 	double eta;                /* the step's own estimate with the last sample, -1 if none */
 	bool limit, finished;      /* a wait: done is the time waited, total its limit (no estimate) */
-	struct tui_sample s[TUI_PROGRESS_SAMPLES]; /* ring, oldest first from head */
-	int ns, head;
+	struct ratewin win;        /* the samples: core/progress.h's estimator */
 };
 /* Adds one sample; a count that goes backwards starts a new measurement. */
 void tui_progress_add(struct tui_progress *p, double ts, double done, double total);

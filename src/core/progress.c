@@ -11,6 +11,52 @@
  * information_schema estimate that was too low) stalls at 99.9 % instead of lying. */
 #define PROGRESS_CAP 0.999
 
+void ratewin_reset(struct ratewin *w, double window_secs)
+{
+	memset(w, 0, sizeof *w);
+	w->window = window_secs;
+}
+
+void ratewin_add(struct ratewin *w, double t, double v, double min_gap)
+{
+	unsigned last = (w->head + RATEWIN_SAMPLES - 1) % RATEWIN_SAMPLES;
+	if (w->n > 1 && t - w->t[last] < min_gap) {
+		w->v[last] = v;
+		return;
+	}
+	w->t[w->head] = t;
+	w->v[w->head] = v;
+	w->head = (w->head + 1) % RATEWIN_SAMPLES;
+	if (w->n < RATEWIN_SAMPLES)
+		w->n++;
+}
+
+double ratewin_newest(const struct ratewin *w)
+{
+	return w->n ? w->t[(w->head + RATEWIN_SAMPLES - 1) % RATEWIN_SAMPLES] : 0;
+}
+
+double ratewin_rate(const struct ratewin *w, double min_span)
+{
+	if (w->n < 2)
+		return 0;
+	unsigned last = (w->head + RATEWIN_SAMPLES - 1) % RATEWIN_SAMPLES;
+	double tn = w->t[last], vn = w->v[last];
+	double from = w->since > 0 && tn - w->since >= 1.0 ? w->since : 0;
+	unsigned first = (w->head + RATEWIN_SAMPLES - w->n) % RATEWIN_SAMPLES;
+	for (unsigned k = 0; k < w->n - 1; k++) {
+		unsigned i = (first + k) % RATEWIN_SAMPLES;
+		if ((tn - w->t[i] <= w->window && w->t[i] >= from) || k == w->n - 2) {
+			first = i;
+			break;
+		}
+	}
+	double dt = tn - w->t[first];
+	if (dt <= 0 || dt < min_span)
+		return 0;
+	return (vn - w->v[first]) / dt;
+}
+
 void progress_init_from(struct progress *p, double total, double done, double now)
 {
 	memset(p, 0, sizeof *p);
@@ -19,11 +65,8 @@ void progress_init_from(struct progress *p, double total, double done, double no
 	p->base = done > 0 && isfinite(done) ? (done < cap ? done : cap) : 0;
 	p->shown = p->base;
 	p->t0 = now;
-	p->window_secs = 20;
-	p->st[0] = now;
-	p->sv[0] = p->base;
-	p->n = 1;
-	p->head = 1;
+	ratewin_reset(&p->win, 20);
+	ratewin_add(&p->win, now, p->base, 0);
 }
 
 void progress_init(struct progress *p, double total, double now)
@@ -31,20 +74,8 @@ void progress_init(struct progress *p, double total, double now)
 	progress_init_from(p, total, 0, now);
 }
 
-static void sample(struct progress *p, double now)
-{
-	unsigned last = (p->head + PROGRESS_WINDOW - 1) % PROGRESS_WINDOW;
-	/* keep samples at least 0.2 s apart so the ring covers the window */
-	if (p->n > 1 && now - p->st[last] < 0.2) {
-		p->sv[last] = p->shown;
-		return;
-	}
-	p->st[p->head] = now;
-	p->sv[p->head] = p->shown;
-	p->head = (p->head + 1) % PROGRESS_WINDOW;
-	if (p->n < PROGRESS_WINDOW)
-		p->n++;
-}
+/* samples at least 0.2 s apart, so the ring covers the window */
+#define SAMPLE_GAP 0.2
 
 double progress_update(struct progress *p, double raw_done, double now)
 {
@@ -56,12 +87,13 @@ double progress_update(struct progress *p, double raw_done, double now)
 		v = cap;
 	if (v > p->shown)
 		p->shown = v;
-	if (p->n == 1 && p->shown <= p->base) {
+	if (p->win.n == 1 && p->shown <= p->base) {
 		/* nothing done yet (connecting, checking files): the rate starts with the work */
-		p->st[0] = now;
+		ratewin_reset(&p->win, p->win.window);
+		ratewin_add(&p->win, now, p->base, 0);
 		return p->shown;
 	}
-	sample(p, now);
+	ratewin_add(&p->win, now, p->shown, SAMPLE_GAP);
 	return p->shown;
 }
 
@@ -69,34 +101,17 @@ void progress_finish(struct progress *p, double now)
 {
 	p->shown = p->total;
 	p->finished = true;
-	sample(p, now);
+	ratewin_add(&p->win, now, p->shown, SAMPLE_GAP);
 }
 
 void progress_rebase(struct progress *p, double now)
 {
-	p->since = now;
+	p->win.since = now;
 }
 
 double progress_rate(const struct progress *p)
 {
-	if (p->n < 2)
-		return 0;
-	unsigned last = (p->head + PROGRESS_WINDOW - 1) % PROGRESS_WINDOW;
-	double tn = p->st[last], vn = p->sv[last];
-	double from = p->since > 0 && tn - p->since >= 1.0 ? p->since : 0;
-	/* the oldest sample still inside the window (or the oldest we have) */
-	unsigned first = (p->head + PROGRESS_WINDOW - p->n) % PROGRESS_WINDOW;
-	for (unsigned k = 0; k < p->n - 1; k++) {
-		unsigned i = (first + k) % PROGRESS_WINDOW;
-		if ((tn - p->st[i] <= p->window_secs && p->st[i] >= from) || k == p->n - 2) {
-			first = i;
-			break;
-		}
-	}
-	double dt = tn - p->st[first];
-	if (dt < 0.5)
-		return 0;
-	return (vn - p->sv[first]) / dt;
+	return ratewin_rate(&p->win, 0.5);
 }
 
 double progress_eta(const struct progress *p)
@@ -104,8 +119,7 @@ double progress_eta(const struct progress *p)
 	if (p->finished)
 		return 0;
 	/* too early: the first second of a run says little about its rate */
-	unsigned last = (p->head + PROGRESS_WINDOW - 1) % PROGRESS_WINDOW;
-	if (p->st[last] - p->t0 < 1.0)
+	if (ratewin_newest(&p->win) - p->t0 < 1.0)
 		return -1;
 	double r = progress_rate(p);
 	if (r <= 0)

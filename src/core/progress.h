@@ -7,18 +7,33 @@
 #define TEJUN_PROGRESS_H
 #include <stdbool.h>
 
-#define PROGRESS_WINDOW 64
+/* The one rate estimator (the operations' progress and the views' bars both use it): a
+ * ring of (time, amount) samples, and the rate from the oldest sample inside the window to
+ * the newest. */
+#define RATEWIN_SAMPLES 64
+struct ratewin {
+	double t[RATEWIN_SAMPLES], v[RATEWIN_SAMPLES];
+	unsigned n, head;          /* head: where the next sample goes */
+	double window;             /* seconds the rate is measured over */
+	double since;              /* samples before it stop counting (0: none) */
+};
+void ratewin_reset(struct ratewin *w, double window_secs);
+/* A sample; one closer than min_gap seconds to the newest replaces it, so the ring spans
+ * the window whatever the sampling rate. */
+void ratewin_add(struct ratewin *w, double t, double v, double min_gap);
+/* Units per second from the oldest sample inside the window (not before since, once the
+ * newest is a second past it) to the newest, never the newest alone: sparse samples still
+ * give a rate from the one before. 0 with fewer than two samples or a span under min_span. */
+double ratewin_rate(const struct ratewin *w, double min_span);
+/* Time of the newest sample (0 when none). */
+double ratewin_newest(const struct ratewin *w);
 
 struct progress {
 	double total;              /* fixed at init */
 	double shown;              /* what was last reported, never decreases */
 	double t0;
 	bool finished;
-	/* ring of (time, shown) samples for the moving-average rate */
-	double st[PROGRESS_WINDOW], sv[PROGRESS_WINDOW];
-	unsigned n, head;
-	double window_secs;        /* rate is measured over about this long (default 20 s) */
-	double since;              /* progress_rebase: samples before it stop counting */
+	struct ratewin win;        /* (time, shown) over the last 20 s */
 	double base;               /* done before this run began (a resumed restore) */
 };
 

@@ -103,7 +103,7 @@ static void test_progress(void)
 	CHECK(fabs(tui_progress_rate(&p) - 1e6) < 1);
 	/* going backwards starts a new measurement */
 	tui_progress_add(&p, t += 1, 5, 10);
-	CHECK(p.ns == 1 && tui_progress_rate(&p) == 0);
+	CHECK(p.win.n == 1 && tui_progress_rate(&p) == 0);
 	/* done (or beyond: estimates are off) has no ETA */
 	tui_progress_add(&p, t += 1, 15, 10);
 	CHECK(tui_progress_eta(&p) < 0);
@@ -119,9 +119,9 @@ static void test_progress(void)
 	CHECK(done == 700 && fabs(tui_progress_rate(&p) - 700.0 / 40) < 1e-9);
 	/* the ring keeps the newest samples */
 	memset(&p, 0, sizeof p);
-	for (int i = 0; i < TUI_PROGRESS_SAMPLES * 3; i++)
+	for (int i = 0; i < RATEWIN_SAMPLES * 3; i++)
 		tui_progress_add(&p, i * 0.25, i * 100.0, 1e9);
-	CHECK(p.ns == TUI_PROGRESS_SAMPLES);
+	CHECK(p.win.n == RATEWIN_SAMPLES);
 	CHECK(fabs(tui_progress_rate(&p) - 400) < 1e-6);
 }
 

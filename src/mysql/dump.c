@@ -86,7 +86,6 @@ void dump_free(struct dump *d)
 	json_decref(d->post_files);
 	json_decref(d->schema_info);
 	json_decref(d->manifest);
-	json_decref(d->summary);
 	opbox_free(&d->box);
 	free(d->err);
 	pthread_mutex_destroy(&d->mu);
@@ -834,61 +833,4 @@ out:
 	dumpsync_free(d->sync);
 	d->sync = NULL;
 	return rc;
-}
-
-/* ---- as a long operation ---- */
-
-static int op_run_dump(void *self, char **err)
-{
-	return dump_run(self, err);
-}
-
-static void op_stat_dump(void *self, struct op_stat *o)
-{
-	struct dump_stat st;
-	dump_stat(self, &st);
-	o->done = st.done, o->total = st.total, o->rate = st.rate, o->eta = st.eta;
-	o->rate_gauge = true;
-	snprintf(o->phase, sizeof o->phase, "%s", st.phase);
-	snprintf(o->label, sizeof o->label, "%s", st.label);
-	snprintf(o->line, sizeof o->line, "%s %s", st.phase, st.label);
-	for (int s = 0; s < st.nschemas && st.nschemas > 1 && s < OP_PARTS; s++) {
-		snprintf(o->part[s].label, sizeof o->part[s].label, "schema %s", st.schema[s].name);
-		o->part[s].done = st.schema[s].done;
-		o->part[s].total = st.schema[s].total;
-		o->nparts = s + 1;
-	}
-}
-
-static struct opbox *op_box_dump(void *self)
-{
-	return dump_box(self);
-}
-
-static json_t *op_result_dump(void *self)
-{
-	struct dump *d = self;
-	if (!d->summary && d->manifest) {
-		d->summary = json_deep_copy(d->manifest);
-		json_object_del(d->summary, "files");
-		json_object_set_new(d->summary, "dir", json_string(d->o.dir));
-	}
-	return d->summary;
-}
-
-static void op_free_dump(void *self)
-{
-	dump_free(self);
-}
-
-static const struct op_ops dump_ops = {"dump", op_run_dump, op_stat_dump, op_box_dump, op_result_dump,
-				       op_free_dump};
-
-struct op *dump_op(const struct dump_opts *o)
-{
-	struct op *op = op_new(&dump_ops);
-	struct dump_opts x = *o;
-	x.cancel = op_cancel_flag(op);
-	op_attach(op, dump_new(&x));
-	return op;
 }

@@ -53,7 +53,6 @@ struct dump {
 	size_t nchunks, next_chunk;
 	double unclaimed;              /* weight of the pieces no worker has taken yet */
 	json_t *schema_files, *data_files, *post_files, *schema_info, *manifest;
-	json_t *summary;               /* the op result: the manifest without its file list */
 	struct progress prog;
 	double total;
 	bool prog_started;

@@ -1,6 +1,7 @@
 /* Runbook DSL: the globals runbook/phase/step collect a model; mistakes become FILE:LINE errors. */
 #include "config.h"
 #include "core/runbook.h"
+#include "core/runbook_int.h"
 #include "core/lbind.h"
 #include "core/secret.h"
 #include "core/util.h"
@@ -15,15 +16,13 @@
 #include <unistd.h>
 
 static const char RB_KEY[] = "tejun.runbook";
-static const char LIBDIRS_KEY[] = "tejun.libdirs";
 
 static const char *const step_fields[] = {"title", "run", "check", "verify", "undo", "confirm",
 					  "critical", "timeout", "retries", "doc", NULL};
 static const char *const param_fields[] = {"default", "doc", "choices", "secret", "env", "optional", NULL};
 static const char *const runbook_fields[] = {"id", "title", "params", "description", NULL};
 
-static void add_error(struct runbook *rb, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_error(struct runbook *rb, int line, const char *fmt, ...)
+void runbook_error(struct runbook *rb, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -92,7 +91,7 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed, stru
 	while (lua_next(L, idx)) {
 		lua_pop(L, 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {
-			add_error(rb, line, "%s: fields must be named (found a %s key)", what, luaL_typename(L, -1));
+			runbook_error(rb, line, "%s: fields must be named (found a %s key)", what, luaL_typename(L, -1));
 			continue;
 		}
 		const char *k = lua_tostring(L, -1);
@@ -108,7 +107,7 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed, stru
 	if (nunknown)
 		qsort(unknown, nunknown, sizeof *unknown, str_cmp);
 	for (size_t i = 0; i < nunknown; i++) {
-		add_error(rb, line, "%s", unknown[i]);
+		runbook_error(rb, line, "%s", unknown[i]);
 		free(unknown[i]);
 	}
 	free(unknown);
@@ -122,7 +121,7 @@ static char *opt_string(lua_State *L, int idx, const char *field, struct runbook
 	if (lua_type(L, -1) == LUA_TSTRING)
 		v = xstrdup(lua_tostring(L, -1));
 	else if (!lua_isnil(L, -1))
-		add_error(rb, line, "%s: '%s' must be a string, not a %s", what, field, luaL_typename(L, -1));
+		runbook_error(rb, line, "%s: '%s' must be a string, not a %s", what, field, luaL_typename(L, -1));
 	lua_pop(L, 1);
 	return v;
 }
@@ -133,7 +132,7 @@ static int opt_func_ref(lua_State *L, int idx, const char *field, struct runbook
 	if (lua_isfunction(L, -1))
 		return luaL_ref(L, LUA_REGISTRYINDEX);
 	if (!lua_isnil(L, -1))
-		add_error(rb, line, "%s: '%s' must be a function, not a %s", what, field, luaL_typename(L, -1));
+		runbook_error(rb, line, "%s: '%s' must be a function, not a %s", what, field, luaL_typename(L, -1));
 	lua_pop(L, 1);
 	return LUA_NOREF;
 }
@@ -144,7 +143,7 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1)) {
-			add_error(rb, line, "params: each entry must be name = { ... }");
+			runbook_error(rb, line, "params: each entry must be name = { ... }");
 			lua_pop(L, 1);
 			continue;
 		}
@@ -163,17 +162,17 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 			p.def = xstrdup(lua_toboolean(L, -1) ? "true" : "false");
 			p.has_default = true;
 		} else if (!lua_isnil(L, -1)) {
-			add_error(rb, line, "%s: 'default' must be a string, number or boolean", what);
+			runbook_error(rb, line, "%s: 'default' must be a string, number or boolean", what);
 		}
 		lua_pop(L, 1);
 		lua_getfield(L, t, "secret");
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
-			add_error(rb, line, "%s: 'secret' must be true or false", what);
+			runbook_error(rb, line, "%s: 'secret' must be true or false", what);
 		p.secret = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 		lua_getfield(L, t, "optional");
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
-			add_error(rb, line, "%s: 'optional' must be true or false", what);
+			runbook_error(rb, line, "%s: 'optional' must be true or false", what);
 		p.optional = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 		lua_getfield(L, t, "choices");
@@ -185,14 +184,14 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 					p.choices = xrealloc(p.choices, (p.nchoices + 1) * sizeof *p.choices);
 					p.choices[p.nchoices++] = xstrdup(lua_tostring(L, -1));
 				} else {
-					add_error(rb, line, "%s: choices must be strings", what);
+					runbook_error(rb, line, "%s: choices must be strings", what);
 				}
 				lua_pop(L, 1);
 			}
 			if (n == 0)
-				add_error(rb, line, "%s: choices is empty", what);
+				runbook_error(rb, line, "%s: choices is empty", what);
 		} else if (!lua_isnil(L, -1)) {
-			add_error(rb, line, "%s: 'choices' must be a list of strings", what);
+			runbook_error(rb, line, "%s: 'choices' must be a list of strings", what);
 		}
 		lua_pop(L, 1);
 		if (p.has_default && p.nchoices) {
@@ -200,10 +199,10 @@ static void parse_params(lua_State *L, int idx, struct runbook *rb, int line)
 			for (size_t i = 0; i < p.nchoices; i++)
 				found |= strcmp(p.choices[i], p.def) == 0;
 			if (!found)
-				add_error(rb, line, "%s: default '%s' is not one of its choices", what, p.def);
+				runbook_error(rb, line, "%s: default '%s' is not one of its choices", what, p.def);
 		}
 		if (p.secret && p.has_default)
-			add_error(rb, line, "%s: a secret must not have a default in the runbook (use env)", what);
+			runbook_error(rb, line, "%s: a secret must not have a default in the runbook (use env)", what);
 		rb->params = xrealloc(rb->params, (rb->nparams + 1) * sizeof *rb->params);
 		rb->params[rb->nparams++] = p;
 		free(what);
@@ -223,11 +222,11 @@ static int l_runbook(lua_State *L)
 	struct runbook *rb = get_rb_loading(L, "runbook");
 	int line = caller_line(L);
 	if (!lua_istable(L, 1)) {
-		add_error(rb, line, "runbook: expected runbook { id = ..., title = ... }");
+		runbook_error(rb, line, "runbook: expected runbook { id = ..., title = ... }");
 		return 0;
 	}
 	if (rb->id) {
-		add_error(rb, line, "runbook: declared twice");
+		runbook_error(rb, line, "runbook: declared twice");
 		return 0;
 	}
 	check_fields(L, 1, runbook_fields, rb, line, "runbook");
@@ -237,12 +236,12 @@ static int l_runbook(lua_State *L)
 	if (!rb->id) {
 		lua_getfield(L, 1, "id");
 		if (lua_isnil(L, -1)) /* of another type: said already */
-			add_error(rb, line, "runbook: 'id' is required");
+			runbook_error(rb, line, "runbook: 'id' is required");
 		lua_pop(L, 1);
 		rb->id = xstrdup("unnamed");
 	} else if (!valid_id(rb->id)) {
 		/* it names the session and its journal file */
-		add_error(rb, line, "runbook: 'id' must be letters, digits, '-', '_' or '.' (got \"%s\")", rb->id);
+		runbook_error(rb, line, "runbook: 'id' must be letters, digits, '-', '_' or '.' (got \"%s\")", rb->id);
 	}
 	if (!rb->title)
 		rb->title = xstrdup(rb->id);
@@ -253,7 +252,7 @@ static int l_runbook(lua_State *L)
 		qsort(rb->params, rb->nparams, sizeof *rb->params, param_cmp);
 	}
 	else if (!lua_isnil(L, -1))
-		add_error(rb, line, "runbook: 'params' must be a table");
+		runbook_error(rb, line, "runbook: 'params' must be a table");
 	lua_pop(L, 1);
 	return 0;
 }
@@ -267,7 +266,7 @@ static int l_phase(lua_State *L)
 {
 	struct runbook *rb = get_rb_loading(L, "phase");
 	if (lua_type(L, 1) != LUA_TSTRING) {
-		add_error(rb, caller_line(L), "phase: expected phase \"name\"");
+		runbook_error(rb, caller_line(L), "phase: expected phase \"name\"");
 		return 0;
 	}
 	rb->phases = xrealloc(rb->phases, (rb->nphases + 1) * sizeof *rb->phases);
@@ -297,13 +296,13 @@ static void parse_confirm(lua_State *L, int t, struct step_def *s, struct runboo
 		s->confirm_text = opt_string(L, lua_gettop(L), "text", rb, s->line, what);
 		s->challenge = opt_string(L, lua_gettop(L), "challenge", rb, s->line, what);
 		if (!s->confirm_text)
-			add_error(rb, s->line, "%s: confirm needs a 'text'", what);
+			runbook_error(rb, s->line, "%s: confirm needs a 'text'", what);
 		if (s->challenge && !*s->challenge)
-			add_error(rb, s->line, "%s: confirm challenge must not be empty", what);
+			runbook_error(rb, s->line, "%s: confirm challenge must not be empty", what);
 	} else if (lua_isboolean(L, -1) && lua_toboolean(L, -1)) {
 		s->confirm_text = xasprintf("Run step '%s'?", s->id);
 	} else if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
-		add_error(rb, s->line, "%s: 'confirm' must be text or { text = ..., challenge = ... }", what);
+		runbook_error(rb, s->line, "%s: 'confirm' must be text or { text = ..., challenge = ... }", what);
 	}
 	lua_pop(L, 1);
 }
@@ -312,7 +311,7 @@ static void parse_step_numbers(lua_State *L, int t, struct step_def *s, struct r
 {
 	lua_getfield(L, t, "critical");
 	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
-		add_error(rb, s->line, "%s: 'critical' must be true or false", what);
+		runbook_error(rb, s->line, "%s: 'critical' must be true or false", what);
 	s->critical = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	lua_getfield(L, t, "timeout");
@@ -320,13 +319,13 @@ static void parse_step_numbers(lua_State *L, int t, struct step_def *s, struct r
 	if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) <= 7 * 86400)
 		s->timeout = lua_tonumber(L, -1);
 	else if (!lua_isnil(L, -1))
-		add_error(rb, s->line, "%s: 'timeout' must be a number of seconds, above 0 and at most a week", what);
+		runbook_error(rb, s->line, "%s: 'timeout' must be a number of seconds, above 0 and at most a week", what);
 	lua_pop(L, 1);
 	lua_getfield(L, t, "retries");
 	if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) <= 100)
 		s->retries = (int)lua_tointeger(L, -1);
 	else if (!lua_isnil(L, -1))
-		add_error(rb, s->line, "%s: 'retries' must be a whole number from 0 to 100", what);
+		runbook_error(rb, s->line, "%s: 'retries' must be a whole number from 0 to 100", what);
 	lua_pop(L, 1);
 }
 
@@ -353,13 +352,13 @@ static void step_body(lua_State *L, struct runbook *rb, const char *id, int line
 {
 	char *what = xasprintf("step '%s'", id);
 	if (!lua_istable(L, 1)) {
-		add_error(rb, line, "%s: expected step \"%s\" { title = ..., run = function(ctx) ... end }", what, id);
+		runbook_error(rb, line, "%s: expected step \"%s\" { title = ..., run = function(ctx) ... end }", what, id);
 		free(what);
 		return;
 	}
 	for (size_t i = 0; i < rb->nsteps; i++)
 		if (strcmp(rb->steps[i].id, id) == 0) {
-			add_error(rb, line, "duplicate step id '%s' (first defined at line %d)", id, rb->steps[i].line);
+			runbook_error(rb, line, "duplicate step id '%s' (first defined at line %d)", id, rb->steps[i].line);
 			free(what);
 			return;
 		}
@@ -376,12 +375,12 @@ static void step_body(lua_State *L, struct runbook *rb, const char *id, int line
 	s.undo_ref = opt_func_ref(L, 1, "undo", rb, line, what);
 	lua_getfield(L, 1, "run");
 	if (s.run_ref == LUA_NOREF && lua_isnil(L, -1)) /* of another type: said already */
-		add_error(rb, line, "%s: missing 'run' function", what);
+		runbook_error(rb, line, "%s: missing 'run' function", what);
 	lua_pop(L, 1);
 	parse_confirm(L, 1, &s, rb, what);
 	parse_step_numbers(L, 1, &s, rb, what);
 	if (s.critical && !s.confirm_text)
-		add_error(rb, line, "%s: a critical step must have a confirm", what);
+		runbook_error(rb, line, "%s: a critical step must have a confirm", what);
 	rb->steps = xrealloc(rb->steps, (rb->nsteps + 1) * sizeof *rb->steps);
 	rb->steps[rb->nsteps++] = s;
 	free(what);
@@ -400,7 +399,7 @@ static int l_step(lua_State *L)
 	struct pending_step p = {.line = caller_line(L), .file = caller_lib_file(L, rb)};
 	rb->at_file = p.file;
 	if (lua_type(L, 1) != LUA_TSTRING || !valid_id(lua_tostring(L, 1))) {
-		add_error(rb, p.line, "step: id must be a string of letters, digits, '-', '_' or '.' (got %s)",
+		runbook_error(rb, p.line, "step: id must be a string of letters, digits, '-', '_' or '.' (got %s)",
 			  lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : luaL_typename(L, 1));
 		p.bodied = true; /* one error is enough: its body is checked under no id */
 		p.id = xstrdup("invalid");
@@ -413,141 +412,6 @@ static int l_step(lua_State *L)
 	lua_pushinteger(L, (lua_Integer)rb->npending++);
 	lua_pushcclosure(L, p.bodied ? l_step_ignored : l_step_body, 1);
 	return 1;
-}
-
-/* require(name): text modules from the runbook's directory and the step libraries only. */
-static int l_require(lua_State *L)
-{
-	const char *name = luaL_checkstring(L, 1);
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_getfield(L, -1, name);
-	if (!lua_isnil(L, -1))
-		return 1;
-	lua_pop(L, 1);
-	struct sbuf rel;
-	sbuf_init(&rel);
-	for (const char *p = name; *p; p++)
-		sbuf_add(&rel, *p == '.' ? "/" : p, 1);
-	if (strstr(rel.data, "..")) {
-		sbuf_free(&rel);
-		return luaL_error(L, "require: bad module name '%s'", name);
-	}
-	/* errors below carry the require's FILE:LINE, like luaL_error */
-	lua_getfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
-	lua_Integer n = luaL_len(L, -1);
-	struct sbuf tried;
-	sbuf_init(&tried);
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_rawgeti(L, -1, i);
-		char *path = xasprintf("%s/%s.lua", lua_tostring(L, -1), rel.data);
-		lua_pop(L, 1);
-		if (access(path, R_OK) == 0) {
-			if (luaL_loadfilex(L, path, "t") != LUA_OK) {
-				free(path);
-				sbuf_free(&rel);
-				sbuf_free(&tried);
-				return lua_error(L);
-			}
-			lua_pushstring(L, name);
-			lua_call(L, 1, 1);
-			if (lua_isnil(L, -1)) {
-				lua_pop(L, 1);
-				lua_pushboolean(L, 1);
-			}
-			lua_pushvalue(L, -1);
-			lua_setfield(L, -4, name); /* loaded[name] */
-			free(path);
-			sbuf_free(&rel);
-			sbuf_free(&tried);
-			return 1;
-		}
-		sbuf_addf(&tried, "\n\tno file '%s'", path);
-		free(path);
-	}
-	luaL_where(L, 1);
-	lua_pushfstring(L, "module '%s' not found:%s", name, tried.data ? tried.data : "");
-	lua_concat(L, 2);
-	sbuf_free(&rel);
-	sbuf_free(&tried);
-	return lua_error(L);
-}
-
-/* load() restricted to text chunks: binary chunks can break the VM's safety. */
-static int l_load_text(lua_State *L)
-{
-	size_t len;
-	const char *s = luaL_checklstring(L, 1, &len);
-	const char *chunkname = luaL_optstring(L, 2, s);
-	int env = !lua_isnone(L, 4) ? 4 : 0;
-	if (luaL_loadbufferx(L, s, len, chunkname, "t") != LUA_OK) {
-		lua_pushnil(L);
-		lua_insert(L, -2);
-		return 2;
-	}
-	if (env) {
-		lua_pushvalue(L, env);
-		if (!lua_setupvalue(L, -2, 1))
-			lua_pop(L, 1);
-	}
-	return 1;
-}
-
-static void add_libdir(lua_State *L, const char *dir)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
-	lua_pushstring(L, dir);
-	lua_rawseti(L, -2, luaL_len(L, -2) + 1);
-	lua_pop(L, 1);
-}
-
-lua_State *runbook_new_state(const char *runbook_dir, const struct lb_module *modules)
-{
-	lua_State *L = luaL_newstate();
-	if (!L)
-		die("cannot create a Lua state");
-	static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base}, {LUA_STRLIBNAME, luaopen_string},
-					{LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-					{LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_COLIBNAME, luaopen_coroutine},
-					{LUA_OSLIBNAME, luaopen_os}, {NULL, NULL}};
-	for (const luaL_Reg *l = libs; l->func; l++) {
-		luaL_requiref(L, l->name, l->func, 1);
-		lua_pop(L, 1);
-	}
-	/* os: keep only the clock and environment readers. */
-	lua_getglobal(L, "os");
-	static const char *const os_drop[] = {"execute", "exit", "remove", "rename", "tmpname", "setlocale", NULL};
-	for (const char *const *d = os_drop; *d; d++) {
-		lua_pushnil(L);
-		lua_setfield(L, -2, *d);
-	}
-	lua_pop(L, 1);
-	static const char *const g_drop[] = {"dofile", "loadfile", NULL};
-	for (const char *const *d = g_drop; *d; d++) {
-		lua_pushnil(L);
-		lua_setglobal(L, *d);
-	}
-	lua_pushcfunction(L, l_load_text);
-	lua_setglobal(L, "load");
-	lua_newtable(L);
-	lua_setfield(L, LUA_REGISTRYINDEX, LIBDIRS_KEY);
-	if (runbook_dir) {
-		add_libdir(L, runbook_dir);
-		char *lib = xasprintf("%s/lib", runbook_dir);
-		add_libdir(L, lib);
-		free(lib);
-		char *up = xasprintf("%s/../lib", runbook_dir);
-		add_libdir(L, up);
-		free(up);
-	}
-	const char *env_lib = getenv("TEJUN_LIB");
-	if (env_lib && *env_lib)
-		add_libdir(L, env_lib);
-	/* installed: the configured prefix, never the build machine's source tree */
-	add_libdir(L, TEJUN_PKGDATADIR "/runbooks/lib");
-	lua_pushcfunction(L, l_require);
-	lua_setglobal(L, "require");
-	lb_open_modules(L, modules);
-	return L;
 }
 
 /* While the runbook loads, its code outside steps runs (for check and plan too): a module
@@ -701,14 +565,14 @@ struct runbook *runbook_load(const char *path, const struct lb_module *modules)
 	for (size_t i = 0; i < rb->npending; i++)
 		if (!rb->pending[i].bodied) {
 			rb->at_file = rb->pending[i].file;
-			add_error(rb, rb->pending[i].line, "step '%s': missing its body: step \"%s\" { title = ..., "
+			runbook_error(rb, rb->pending[i].line, "step '%s': missing its body: step \"%s\" { title = ..., "
 				  "run = function(ctx) ... end }", rb->pending[i].id, rb->pending[i].id);
 			rb->at_file = NULL;
 		}
 	if (!rb->id)
-		add_error(rb, 1, "no runbook { id = ..., title = ... } declaration");
+		runbook_error(rb, 1, "no runbook { id = ..., title = ... } declaration");
 	if (rb->nsteps == 0)
-		add_error(rb, 1, "the runbook has no steps");
+		runbook_error(rb, 1, "the runbook has no steps");
 	return rb;
 }
 
@@ -764,122 +628,4 @@ struct step_def *runbook_step(struct runbook *rb, const char *id)
 		if (strcmp(rb->steps[i].id, id) == 0)
 			return &rb->steps[i];
 	return NULL;
-}
-
-/* "scheme://user:password@host...": the password is a secret even in a param not declared
- * secret (a DSN), both as written and %-decoded, before anything is journaled. */
-static void register_url_password(const char *v)
-{
-	const char *p = strstr(v, "://");
-	if (!p)
-		return;
-	p += 3;
-	const char *end = p + strcspn(p, "/?#");
-	const char *at = NULL;
-	for (const char *q = p; q < end; q++)
-		if (*q == '@')
-			at = q; /* the last '@' before the path ends the userinfo */
-	if (!at)
-		return;
-	const char *colon = memchr(p, ':', (size_t)(at - p));
-	if (!colon || colon + 1 == at)
-		return;
-	char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
-	secret_add(pw);
-	struct sbuf dec;
-	sbuf_init(&dec);
-	for (const char *q = pw; *q; q++) {
-		unsigned hi, lo;
-		if (*q == '%' && sscanf(q + 1, "%1x%1x", &hi, &lo) == 2) {
-			char ch = (char)(hi * 16 + lo);
-			sbuf_add(&dec, &ch, 1);
-			q += 2;
-		} else {
-			sbuf_add(&dec, q, 1);
-		}
-	}
-	if (dec.data && strcmp(dec.data, pw) != 0)
-		secret_add(dec.data);
-	sbuf_free(&dec);
-	free(pw);
-}
-
-static struct param_def *find_param(struct runbook *rb, const char *name, size_t n)
-{
-	for (size_t i = 0; i < rb->nparams; i++)
-		if (strlen(rb->params[i].name) == n && strncmp(rb->params[i].name, name, n) == 0)
-			return &rb->params[i];
-	return NULL;
-}
-
-int runbook_resolve_params(struct runbook *rb, char **overrides, size_t noverrides)
-{
-	size_t before = rb->nerrors;
-	for (size_t i = 0; i < noverrides; i++) {
-		const char *eq = strchr(overrides[i], '=');
-		if (!eq) {
-			rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
-			rb->errors[rb->nerrors++] = xasprintf("--param %s: expected NAME=VALUE", overrides[i]);
-			continue;
-		}
-		struct param_def *p = find_param(rb, overrides[i], (size_t)(eq - overrides[i]));
-		if (!p) {
-			struct sbuf names;
-			sbuf_init(&names);
-			for (size_t k = 0; k < rb->nparams; k++)
-				sbuf_addf(&names, "%s%s", k ? ", " : "", rb->params[k].name);
-			rb->errors = xrealloc(rb->errors, (rb->nerrors + 1) * sizeof *rb->errors);
-			rb->errors[rb->nerrors++] = xasprintf("--param %.*s: the runbook declares no such param (it has: %s)",
-							      (int)(eq - overrides[i]), overrides[i],
-							      names.data ? names.data : "none");
-			sbuf_free(&names);
-			continue;
-		}
-		free(p->value);
-		p->value = xstrdup(eq + 1);
-	}
-	for (size_t i = 0; i < rb->nparams; i++) {
-		struct param_def *p = &rb->params[i];
-		if (!p->value && p->env && getenv(p->env))
-			p->value = xstrdup(getenv(p->env));
-		if (!p->value && p->has_default)
-			p->value = xstrdup(p->def);
-		if (!p->value && p->optional)
-			continue;
-		if (!p->value) {
-			add_error(rb, p->line, "missing param '%s'%s%s%s: give --param %s=VALUE%s%s", p->name,
-				  p->doc ? " (" : "", p->doc ? p->doc : "", p->doc ? ")" : "", p->name,
-				  p->env ? " or set " : "", p->env ? p->env : "");
-			continue;
-		}
-		if (p->secret)
-			secret_add(p->value);
-		register_url_password(p->value);
-		if (p->nchoices) {
-			bool ok = false;
-			for (size_t c = 0; c < p->nchoices; c++)
-				ok |= strcmp(p->choices[c], p->value) == 0;
-			if (!ok) {
-				struct sbuf ch;
-				sbuf_init(&ch);
-				for (size_t c = 0; c < p->nchoices; c++)
-					sbuf_addf(&ch, "%s%s", c ? ", " : "", p->choices[c]);
-				add_error(rb, p->line, "param '%s': '%s' is not one of: %s", p->name,
-					  p->secret ? SECRET_MASK : p->value, ch.data);
-				sbuf_free(&ch);
-			}
-		}
-	}
-	return rb->nerrors > before ? -1 : 0;
-}
-
-void runbook_push_params(struct runbook *rb, lua_State *L)
-{
-	lua_createtable(L, 0, (int)rb->nparams);
-	for (size_t i = 0; i < rb->nparams; i++) {
-		if (!rb->params[i].value)
-			continue;
-		lua_pushstring(L, rb->params[i].value);
-		lua_setfield(L, -2, rb->params[i].name);
-	}
 }

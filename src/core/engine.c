@@ -34,7 +34,6 @@ int step_state_from_name(const char *s)
 /* The instruction hook has no user data slot; there is one engine per process. */
 static struct engine *hook_engine;
 
-static void advance(struct engine *e);
 static void phase_done(struct engine *e, bool ok, const char *msg);
 
 void engine_emit(struct engine *e, enum event_type t, json_t *data)
@@ -45,14 +44,14 @@ void engine_emit(struct engine *e, enum event_type t, json_t *data)
 	bus_emit(e->bus, t, step, data);
 }
 
-static struct step_rt *cur_step(struct engine *e)
+struct step_rt *engine_cur_step(struct engine *e)
 {
 	return e->cur < e->n ? &e->steps[e->cur] : NULL;
 }
 
 static void set_state(struct engine *e, enum step_state st, const char *reason)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	s->state = st;
 	json_t *d = json_pack("{s:s}", "state", step_state_name(st));
 	if (reason)
@@ -71,7 +70,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 		if (e->deadline_at > 0 && t > e->deadline_at) {
 			e->killing = true;
 			snprintf(e->kill_msg, sizeof e->kill_msg, "timed out after %g s (stopped by the step timeout)",
-				 cur_step(e)->def->timeout);
+				 engine_cur_step(e)->def->timeout);
 		} else if (t - e->slice_start > e->opt.slice_limit) {
 			e->killing = true;
 			snprintf(e->kill_msg, sizeof e->kill_msg,
@@ -106,14 +105,14 @@ static void release_co(struct engine *e)
 }
 
 /* Drop the coroutine in flight: its pending worker job completes into the void. */
-static void abandon_co(struct engine *e)
+void engine_abandon_co(struct engine *e)
 {
 	lb_orphan(&e->host);
 	release_co(e);
 	e->phase = PH_NONE;
 }
 
-static void free_prompt(struct engine *e)
+void engine_free_prompt(struct engine *e)
 {
 	if (!e->prompt)
 		return;
@@ -183,7 +182,6 @@ static void deferred_resume(void *arg)
 		engine_resume_co(e, 0);
 }
 
-static void arm_deadline(struct engine *e);
 
 void engine_resume_co(struct engine *e, int nargs)
 {
@@ -194,7 +192,7 @@ void engine_resume_co(struct engine *e, int nargs)
 	int st = lua_resume(co, e->rb->L, nargs, &nres);
 	if (st == LUA_YIELD && e->killing) {
 		char *msg = xstrdup(e->kill_msg);
-		abandon_co(e);
+		engine_abandon_co(e);
 		e->phase = phase;
 		phase_done(e, false, msg);
 		free(msg);
@@ -234,13 +232,13 @@ static void on_deadline(void *arg)
 	if (!e->co)
 		return;
 	char msg[96];
-	snprintf(msg, sizeof msg, "timed out after %g s", cur_step(e)->def->timeout);
-	abandon_co(e);
+	snprintf(msg, sizeof msg, "timed out after %g s", engine_cur_step(e)->def->timeout);
+	engine_abandon_co(e);
 	e->phase = PH_RUN;
 	phase_done(e, false, msg);
 }
 
-static void arm_deadline(struct engine *e)
+void engine_arm_deadline(struct engine *e)
 {
 	if (e->deadline_left < 0 || e->deadline_timer)
 		return;
@@ -249,7 +247,7 @@ static void arm_deadline(struct engine *e)
 }
 
 /* Prompts stop the step clock: the operator's thinking time is not the step's. */
-static void pause_deadline(struct engine *e)
+void engine_pause_deadline(struct engine *e)
 {
 	if (!e->deadline_timer)
 		return;
@@ -261,9 +259,9 @@ static void pause_deadline(struct engine *e)
 	e->deadline_at = 0;
 }
 
-static void run_phase(struct engine *e, enum phase_kind kind, int ref)
+void engine_run_phase(struct engine *e, enum phase_kind kind, int ref)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	lua_State *L = e->rb->L;
 	e->phase = kind;
 	e->co = lua_newthread(L);
@@ -274,23 +272,23 @@ static void run_phase(struct engine *e, enum phase_kind kind, int ref)
 	lua_rawgeti(e->co, LUA_REGISTRYINDEX, ref);
 	lua_rawgeti(e->co, LUA_REGISTRYINDEX, e->ctx_ref);
 	if (kind == PH_RUN || kind == PH_VERIFY)
-		arm_deadline(e);
+		engine_arm_deadline(e);
 	engine_resume_co(e, 1);
 }
 
-static void start_run(struct engine *e)
+void engine_start_run(struct engine *e)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	set_state(e, STEP_RUNNING, NULL);
 	e->deadline_left = s->def->timeout > 0 ? s->def->timeout : -1;
-	run_phase(e, PH_RUN, s->def->run_ref);
+	engine_run_phase(e, PH_RUN, s->def->run_ref);
 }
 
 static void after_check(struct engine *e)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	if (!s->def->confirm_text) {
-		start_run(e);
+		engine_start_run(e);
 		return;
 	}
 	set_state(e, STEP_WAITING, NULL);
@@ -301,7 +299,7 @@ static void after_check(struct engine *e)
 
 static void begin_attempt(struct engine *e)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	s->attempt++;
 	if (s->attempt == 1 || s->started == 0)
 		s->started = now_wall();
@@ -320,15 +318,15 @@ static void begin_attempt(struct engine *e)
 	e->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	if (s->def->check_ref != LUA_NOREF) {
 		set_state(e, STEP_RUNNING, "checking preconditions");
-		run_phase(e, PH_CHECK, s->def->check_ref);
+		engine_run_phase(e, PH_CHECK, s->def->check_ref);
 	} else {
 		after_check(e);
 	}
 }
 
-static void start_step(struct engine *e)
+void engine_start_step(struct engine *e)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	s->attempt = 0;
 	s->started = 0;
 	/* "Run on" stops after the next step that needs the operator's confirmation. */
@@ -337,9 +335,9 @@ static void start_step(struct engine *e)
 	begin_attempt(e);
 }
 
-static void end_step(struct engine *e, enum step_state st, const char *error, const char *reason)
+void engine_end_step(struct engine *e, enum step_state st, const char *error, const char *reason)
 {
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	s->state = st;
 	s->secs = s->started > 0 ? now_wall() - s->started : 0;
 	json_t *d = json_pack("{s:s}", "state", step_state_name(st));
@@ -356,7 +354,7 @@ static void end_step(struct engine *e, enum step_state st, const char *error, co
 	engine_emit(e, EV_STEP_END, d);
 }
 
-static void log_line(struct engine *e, const char *level, const char *text)
+void engine_log_line(struct engine *e, const char *level, const char *text)
 {
 	engine_emit(e, EV_LOG, json_pack("{s:s,s:s}", "text", text, "level", level));
 }
@@ -369,14 +367,14 @@ static void retry_timer(void *arg)
 		begin_attempt(e);
 }
 
-static void step_failed(struct engine *e, const char *msg, bool may_retry)
+void engine_step_failed(struct engine *e, const char *msg, bool may_retry)
 {
-	struct step_rt *s = cur_step(e);
-	log_line(e, "error", msg);
+	struct step_rt *s = engine_cur_step(e);
+	engine_log_line(e, "error", msg);
 	if (may_retry && s->attempt <= s->def->retries) {
 		double delay = s->attempt < 5 ? (double)(1 << (s->attempt - 1)) : 30.0;
 		char *m = xasprintf("attempt %d of %d failed; retrying in %g s", s->attempt, s->def->retries + 1, delay);
-		log_line(e, "warn", m);
+		engine_log_line(e, "warn", m);
 		free(m);
 		set_state(e, STEP_RUNNING, "waiting to retry");
 		e->defer_timer = loop_timer(e->loop, delay, retry_timer, e);
@@ -385,24 +383,24 @@ static void step_failed(struct engine *e, const char *msg, bool may_retry)
 	/* the traceback is in the log; the step's error is its first line */
 	const char *nl = strchr(msg, '\n');
 	s->error = nl ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
-	end_step(e, STEP_FAILED, s->error, NULL);
+	engine_end_step(e, STEP_FAILED, s->error, NULL);
 	if (e->mode == MODE_RUN_ON)
 		e->mode = MODE_STEP;
-	advance(e);
+	engine_advance(e);
 }
 
 static void step_ok(struct engine *e)
 {
-	end_step(e, STEP_OK, NULL, NULL);
+	engine_end_step(e, STEP_OK, NULL, NULL);
 	e->cur++;
-	advance(e);
+	engine_advance(e);
 }
 
 static void phase_done(struct engine *e, bool ok, const char *msg)
 {
 	enum phase_kind kind = e->phase;
 	e->phase = PH_NONE;
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	if (e->ended || !s)
 		return;
 	switch (kind) {
@@ -411,15 +409,15 @@ static void phase_done(struct engine *e, bool ok, const char *msg)
 			after_check(e);
 		} else {
 			char *m = xasprintf("blocked by check: %s", msg ? msg : "returned false");
-			step_failed(e, m, false);
+			engine_step_failed(e, m, false);
 			free(m);
 		}
 		break;
 	case PH_RUN:
 		if (!ok)
-			step_failed(e, msg ? msg : "failed", true);
+			engine_step_failed(e, msg ? msg : "failed", true);
 		else if (s->def->verify_ref != LUA_NOREF)
-			run_phase(e, PH_VERIFY, s->def->verify_ref);
+			engine_run_phase(e, PH_VERIFY, s->def->verify_ref);
 		else
 			step_ok(e);
 		break;
@@ -428,14 +426,14 @@ static void phase_done(struct engine *e, bool ok, const char *msg)
 			step_ok(e);
 		} else {
 			char *m = xasprintf("verify: %s", msg ? msg : "returned false");
-			step_failed(e, m, true);
+			engine_step_failed(e, m, true);
 			free(m);
 		}
 		break;
 	case PH_UNDO: {
 		size_t keep = e->cur;
 		e->undoing = false;
-		log_line(e, ok ? "info" : "error", ok ? "undo finished" : msg);
+		engine_log_line(e, ok ? "info" : "error", ok ? "undo finished" : msg);
 		if (ok) {
 			s->state = STEP_PENDING;
 			set_state(e, STEP_PENDING, "undone by operator");
@@ -443,7 +441,7 @@ static void phase_done(struct engine *e, bool ok, const char *msg)
 		/* back to the first step not yet done */
 		e->cur = 0;
 		(void)keep;
-		advance(e);
+		engine_advance(e);
 		break;
 	}
 	case PH_NONE:
@@ -451,30 +449,30 @@ static void phase_done(struct engine *e, bool ok, const char *msg)
 	}
 }
 
-static void finish(struct engine *e, const char *status, int code)
+void engine_finish(struct engine *e, const char *status, int code)
 {
 	if (e->ended)
 		return;
 	e->ended = true;
 	e->exit_code = code;
-	free_prompt(e);
+	engine_free_prompt(e);
 	bus_emit(e->bus, EV_END, NULL,
 		 json_pack("{s:s,s:i,s:f}", "status", status, "exit_code", code, "secs", now_wall() - e->t0));
 	if (e->opt.autorun)
 		e->quit = true;
 }
 
-static void advance(struct engine *e)
+void engine_advance(struct engine *e)
 {
 	if (e->ended || e->phase != PH_NONE || e->prompt || e->defer_timer)
 		return;
 	while (e->cur < e->n && (e->steps[e->cur].state == STEP_OK || e->steps[e->cur].state == STEP_SKIPPED))
 		e->cur++;
 	if (e->cur == e->n) {
-		finish(e, "done", 0);
+		engine_finish(e, "done", 0);
 		return;
 	}
-	struct step_rt *s = cur_step(e);
+	struct step_rt *s = engine_cur_step(e);
 	if (s->state == STEP_FAILED || s->state == STEP_INTERRUPTED) {
 		char *t = xasprintf("Step '%s' %s%s%s. Retry, skip (with a reason) or abort?", s->def->id,
 				    s->state == STEP_FAILED ? "failed" : "was interrupted",
@@ -484,262 +482,7 @@ static void advance(struct engine *e)
 		return;
 	}
 	if (e->mode != MODE_STEP)
-		start_step(e);
-}
-
-void engine_ask(struct engine *e, enum prompt_kind kind, const char *text, const char *challenge,
-		const char *def, bool for_co)
-{
-	static const char *const kinds[] = {"confirm", "challenge", "ask", "decision"};
-	free_prompt(e);
-	struct prompt *p = xcalloc(1, sizeof *p);
-	p->id = ++e->next_prompt_id;
-	p->kind = kind;
-	p->text = xstrdup(text);
-	p->challenge = challenge ? xstrdup(challenge) : NULL;
-	p->def = def ? xstrdup(def) : NULL;
-	p->for_co = for_co;
-	p->asked_at = now_wall();
-	e->prompt = p;
-	if (for_co)
-		pause_deadline(e);
-	json_t *d = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)p->id, "kind", kinds[kind], "text", text);
-	if (challenge)
-		json_object_set_new(d, "challenge", json_string(challenge));
-	if (def)
-		json_object_set_new(d, "default", json_string(def));
-	if (kind == PROMPT_DECISION)
-		json_object_set_new(d, "options", json_pack("[s,s,s]", "retry", "skip", "abort"));
-	engine_emit(e, EV_PROMPT, d);
-}
-
-static bool is_yes(const char *a)
-{
-	return a && (strcasecmp(a, "yes") == 0 || strcasecmp(a, "y") == 0);
-}
-
-static void skip_step(struct engine *e, const char *reason)
-{
-	struct step_rt *s = cur_step(e);
-	if (!s->started)
-		s->started = now_wall();
-	end_step(e, STEP_SKIPPED, NULL, reason);
-	e->cur++;
-	advance(e);
-}
-
-static void abort_session(struct engine *e, enum step_state st, const char *why, const char *status, int code)
-{
-	struct step_rt *s = cur_step(e);
-	bool busy = e->phase != PH_NONE || e->defer_timer;
-	if (e->defer_timer)
-		loop_cancel(e->loop, e->defer_timer);
-	e->defer_timer = 0;
-	if (e->co)
-		abandon_co(e);
-	e->phase = PH_NONE;
-	free_prompt(e);
-	if (s && (busy || s->state == STEP_WAITING || s->state == STEP_RUNNING))
-		end_step(e, st, why, NULL);
-	finish(e, status, code);
-}
-
-/* Applies an answer; runs on the loop, never inside the emit that asked. */
-static void apply_answer(struct engine *e, const char *answer, const char *source)
-{
-	struct prompt *p = e->prompt;
-	bool ok = false;
-	const char *shown = answer ? answer : "";
-	switch (p->kind) {
-	case PROMPT_CONFIRM:
-		ok = is_yes(answer);
-		break;
-	case PROMPT_CHALLENGE:
-		ok = answer && strcmp(answer, p->challenge) == 0;
-		break;
-	case PROMPT_ASK:
-		ok = answer != NULL;
-		if (answer && !*answer && p->def)
-			shown = p->def;
-		break;
-	case PROMPT_DECISION:
-		ok = answer && (strcmp(answer, "retry") == 0 || strcmp(answer, "abort") == 0 ||
-				(strncmp(answer, "skip ", 5) == 0 && answer[5]));
-		break;
-	}
-	json_t *d = json_pack("{s:I,s:s,s:b,s:s,s:s}", "id", (json_int_t)p->id, "answer", shown, "ok", ok,
-			      "operator", e->opt.operator_name, "source", answer ? source : "none");
-	engine_emit(e, EV_ANSWER, d);
-
-	if (p->kind == PROMPT_DECISION) {
-		char *a = xstrdup(ok ? answer : "abort");
-		free_prompt(e);
-		if (strcmp(a, "retry") == 0) {
-			cur_step(e)->state = STEP_PENDING;
-			start_step(e);
-		} else if (strncmp(a, "skip ", 5) == 0) {
-			skip_step(e, a + 5);
-		} else {
-			struct step_rt *s = cur_step(e);
-			log_line(e, "error", answer ? "aborted by the operator" : "no answer: aborting");
-			(void)s;
-			finish(e, "aborted", 1);
-		}
-		free(a);
-		return;
-	}
-	if (p->step_confirm) {
-		free_prompt(e);
-		if (ok) {
-			start_run(e);
-		} else {
-			step_failed(e, answer ? (cur_step(e)->def->challenge ? "challenge answer did not match: not confirmed"
-									       : "not confirmed by the operator")
-					      : "no answer to the confirmation: not confirmed",
-				    false);
-		}
-		return;
-	}
-	/* an answer a step asked for: resume its coroutine with it */
-	enum prompt_kind kind = p->kind;
-	char *val = xstrdup(shown);
-	free_prompt(e);
-	if (!e->co) {
-		free(val);
-		return;
-	}
-	if (kind == PROMPT_ASK && !answer) {
-		free(val);
-		lua_pushnil(e->co);
-		lua_pushstring(e->co, "no answer");
-		arm_deadline(e);
-		engine_resume_co(e, 2);
-		return;
-	}
-	if (kind == PROMPT_ASK)
-		lua_pushstring(e->co, val);
-	else
-		lua_pushboolean(e->co, ok);
-	free(val);
-	arm_deadline(e);
-	engine_resume_co(e, 1);
-}
-
-struct pending_answer {
-	struct engine *e;
-	long id;
-	char *text;
-	char source[16];
-};
-
-static void answer_later(void *arg)
-{
-	struct pending_answer *pa = arg;
-	struct engine *e = pa->e;
-	if (!e->ended && e->prompt && e->prompt->id == pa->id)
-		apply_answer(e, pa->text, pa->source);
-	free(pa->text);
-	free(pa);
-}
-
-static void ctl_answer(void *self, long id, const char *text, const char *source)
-{
-	struct engine *e = self;
-	struct pending_answer *pa = xcalloc(1, sizeof *pa);
-	pa->e = e;
-	pa->id = id;
-	pa->text = text ? xstrdup(text) : NULL;
-	snprintf(pa->source, sizeof pa->source, "%s", source ? source : "tty");
-	loop_timer(e->loop, 0, answer_later, pa);
-}
-
-static int refuse(char *errbuf, size_t n, const char *fmt, const char *arg) __attribute__((format(printf, 3, 0)));
-static int refuse(char *errbuf, size_t n, const char *fmt, const char *arg)
-{
-	if (errbuf && n)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		snprintf(errbuf, n, fmt, arg ? arg : "");
-#pragma GCC diagnostic pop
-	return -1;
-}
-
-static int ctl_command(void *self, enum control_cmd cmd, const char *arg, char *errbuf, size_t n)
-{
-	struct engine *e = self;
-	struct step_rt *s = cur_step(e);
-	bool idle = e->phase == PH_NONE && !e->defer_timer;
-	bool deciding = e->prompt && e->prompt->kind == PROMPT_DECISION;
-	if (e->ended && cmd != CTL_QUIT)
-		return refuse(errbuf, n, "the session has ended: press q to leave%s", "");
-	switch (cmd) {
-	case CTL_QUIT:
-		if (!e->ended)
-			return refuse(errbuf, n, "the session is still running: abort it first (a)%s", "");
-		e->quit = true;
-		return 0;
-	case CTL_RUN_NEXT:
-	case CTL_RUN_ON:
-		if (!idle || e->prompt)
-			return refuse(errbuf, n, deciding ? "step '%s' needs a decision: retry (r), skip (s) or abort (a)"
-							  : "step '%s' is still in progress",
-				      s ? s->def->id : "");
-		e->mode = cmd == CTL_RUN_ON ? MODE_RUN_ON : MODE_STEP;
-		if (s && s->state == STEP_PENDING)
-			start_step(e);
-		else
-			advance(e);
-		return 0;
-	case CTL_RETRY:
-	case CTL_SKIP:
-		if (!deciding && !(idle && !e->prompt && s && cmd == CTL_SKIP && s->state == STEP_PENDING))
-			return refuse(errbuf, n, cmd == CTL_RETRY ? "nothing to retry: no step has failed%s"
-								  : "only a pending, failed or interrupted step can be skipped%s",
-				      "");
-		if (cmd == CTL_SKIP && (!arg || !*arg))
-			return refuse(errbuf, n, "a skip needs a reason%s", "");
-		if (deciding) {
-			char *a = cmd == CTL_RETRY ? xstrdup("retry") : xasprintf("skip %s", arg);
-			apply_answer(e, a, "tty");
-			free(a);
-		} else {
-			skip_step(e, arg);
-		}
-		return 0;
-	case CTL_ABORT:
-		if (e->prompt && e->prompt->kind == PROMPT_DECISION) {
-			apply_answer(e, "abort", "tty");
-			return 0;
-		}
-		if (s)
-			log_line(e, "error", "aborted by the operator");
-		abort_session(e, STEP_INTERRUPTED, "aborted by the operator", "aborted", 1);
-		return 0;
-	case CTL_UNDO: {
-		struct step_rt *u = NULL;
-		for (size_t i = 0; i < e->n && arg; i++)
-			if (strcmp(e->steps[i].def->id, arg) == 0)
-				u = &e->steps[i];
-		if (!u || u->state != STEP_OK || u->def->undo_ref == LUA_NOREF)
-			return refuse(errbuf, n, "step '%s' has no undo or has not finished", arg);
-		if (!idle || e->prompt)
-			return refuse(errbuf, n, "wait until no step is running to undo '%s'", arg);
-		e->cur = (size_t)(u - e->steps);
-		e->undoing = true;
-		e->mode = MODE_STEP;
-		log_line(e, "warn", "undo requested by the operator");
-		ctx_push_new(e, u);
-		if (e->ctx_ref != LUA_NOREF)
-			luaL_unref(e->rb->L, LUA_REGISTRYINDEX, e->ctx_ref);
-		e->ctx_ref = luaL_ref(e->rb->L, LUA_REGISTRYINDEX);
-		e->deadline_left = -1;
-		run_phase(e, PH_UNDO, u->def->undo_ref);
-		return 0;
-	}
-	case CTL__COUNT:
-		break;
-	}
-	return refuse(errbuf, n, "unknown command%s", "");
+		engine_start_step(e);
 }
 
 static void host_resume(void *engine, lua_State *co, int nres)
@@ -759,7 +502,7 @@ struct engine *engine_new(struct runbook *rb, struct bus *bus, struct loop *loop
 	e->opt = *opt;
 	if (e->opt.slice_limit <= 0)
 		e->opt.slice_limit = DEFAULT_SLICE_LIMIT;
-	e->ctl = (struct controller){e, ctl_command, ctl_answer};
+	e->ctl = (struct controller){e, engine_ctl_command, engine_ctl_answer};
 	e->host = (struct lb_host){.loop = loop, .bus = bus, .dry_run = opt->dry_run,
 				   .resume = host_resume, .engine = e};
 	lb_set_host(rb->L, &e->host);
@@ -851,7 +594,7 @@ void engine_start(struct engine *e, const struct resume_state *rs)
 						   "was in flight when the session stopped: retry or skip"));
 			}
 	}
-	advance(e);
+	engine_advance(e);
 }
 
 struct controller *engine_controller(struct engine *e)
@@ -874,26 +617,13 @@ int engine_exit_code(const struct engine *e)
 	return e->exit_code;
 }
 
-void engine_interrupt(struct engine *e, const char *why)
-{
-	/* After the end (the TUI waiting for q) a SIGTERM or a dropped SSH session still leaves. */
-	if (e->ended) {
-		e->quit = true;
-		return;
-	}
-	if (cur_step(e))
-		log_line(e, "error", why);
-	abort_session(e, STEP_INTERRUPTED, why, "interrupted", 130);
-	e->quit = true;
-}
-
 void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
 	if (e->co)
-		abandon_co(e);
-	free_prompt(e);
+		engine_abandon_co(e);
+	engine_free_prompt(e);
 	for (size_t i = 0; i < e->n; i++)
 		free(e->steps[i].error);
 	free(e->steps);

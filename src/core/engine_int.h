@@ -1,4 +1,5 @@
-/* Engine internals shared by engine.c (state machine) and engine_ctx.c (the ctx Lua API). */
+/* Engine internals shared by engine.c (state machine), engine_ctl.c (the operator's commands
+ * and answers) and engine_ctx.c (the ctx Lua API). */
 #ifndef TEJUN_ENGINE_INT_H
 #define TEJUN_ENGINE_INT_H
 #include "core/engine.h"
@@ -56,11 +57,28 @@ struct engine {
 	int exit_code;
 };
 
-/* engine.c */
+/* engine.c: the state machine's moves (engine_ctl.c makes them on the operator's word) */
 void engine_resume_co(struct engine *e, int nargs);
+void engine_emit(struct engine *e, enum event_type t, json_t *data);
+struct step_rt *engine_cur_step(struct engine *e);
+void engine_advance(struct engine *e);
+void engine_start_step(struct engine *e);
+void engine_start_run(struct engine *e);
+void engine_run_phase(struct engine *e, enum phase_kind kind, int ref);
+void engine_end_step(struct engine *e, enum step_state st, const char *error, const char *reason);
+void engine_step_failed(struct engine *e, const char *msg, bool may_retry);
+void engine_finish(struct engine *e, const char *status, int code);
+void engine_free_prompt(struct engine *e);
+void engine_log_line(struct engine *e, const char *level, const char *text);
+void engine_abandon_co(struct engine *e);
+void engine_arm_deadline(struct engine *e);
+void engine_pause_deadline(struct engine *e);
+
+/* engine_ctl.c: prompts, and the controller the views drive */
 void engine_ask(struct engine *e, enum prompt_kind kind, const char *text, const char *challenge,
 		const char *def, bool for_co);
-void engine_emit(struct engine *e, enum event_type t, json_t *data);
+int engine_ctl_command(void *self, enum control_cmd cmd, const char *arg, char *errbuf, size_t n);
+void engine_ctl_answer(void *self, long id, const char *text, const char *source);
 
 /* engine_ctx.c */
 void ctx_install_globals(struct engine *e);        /* print, ctx prelude */

@@ -2,11 +2,8 @@
  * restoration on every exit path, and the view ops. Drawing and keys live in tui_draw.c and
  * tui_input.c; what is shown comes only from events, folded into tui_model.c. */
 #include "config.h"
-#include "ui/tui.h"
+#include "ui/tui_int.h"
 #include "core/loop.h"
-#include "ui/tui_draw.h"
-#include "ui/tui_input.h"
-#include "ui/tui_paint.h"
 #include "core/util.h"
 #include <errno.h>
 #include <fcntl.h>

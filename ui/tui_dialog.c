@@ -1,8 +1,6 @@
 /* The TUI's footer, prompt dialog, small modals (input, are-you-sure) and help overlay. */
 #include "config.h"
-#include "ui/tui_dialog.h"
-#include "ui/tui_input.h"
-#include "ui/tui_paint.h"
+#include "ui/tui_int.h"
 #include "ui/tui_text.h"
 #include "core/util.h"
 #include <stdio.h>

@@ -1,9 +1,7 @@
 /* Drawing the TUI's main screen: frame with header, steps pane, detail pane (progress,
  * gauges, log); dialogs and the footer are in tui_dialog.c. */
 #include "config.h"
-#include "ui/tui_draw.h"
-#include "ui/tui_dialog.h"
-#include "ui/tui_paint.h"
+#include "ui/tui_int.h"
 #include "ui/tui_text.h"
 #include "core/util.h"
 #include <math.h>

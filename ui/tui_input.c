@@ -1,7 +1,6 @@
 /* Keys of the TUI: the binding table, the prompt dialog, and the small modals. */
 #include "config.h"
-#include "ui/tui_input.h"
-#include "ui/tui_draw.h"
+#include "ui/tui_int.h"
 #include "ui/tui_model.h"
 #include <stdio.h>
 #include <stdlib.h>

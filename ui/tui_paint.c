@@ -1,7 +1,7 @@
 /* Painting primitives of the TUI: colour roles (and their NO_COLOR form), text cut to
  * display columns, word-wrapped paragraphs. */
 #include "config.h"
-#include "ui/tui_paint.h"
+#include "ui/tui_int.h"
 #include "ui/tui_text.h"
 #include "core/util.h"
 #include <stdlib.h>

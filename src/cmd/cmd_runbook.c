@@ -6,8 +6,6 @@
 #include "core/secret.h"
 #include "core/util.h"
 #include <getopt.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +115,11 @@ static int cmd_plan(int argc, char **argv)
 			printf("       ⚠ CRITICAL: point of no return\n");
 		struct sbuf extra;
 		sbuf_init(&extra);
-		if (s->check_ref != LUA_NOREF)
+		if (runbook_has_fn(s->check_ref))
 			sbuf_adds(&extra, " check");
-		if (s->verify_ref != LUA_NOREF)
+		if (runbook_has_fn(s->verify_ref))
 			sbuf_adds(&extra, " verify");
-		if (s->undo_ref != LUA_NOREF)
+		if (runbook_has_fn(s->undo_ref))
 			sbuf_adds(&extra, " undo");
 		if (s->timeout >= 3600)
 			sbuf_addf(&extra, " timeout %gh", s->timeout / 3600);

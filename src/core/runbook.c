@@ -629,3 +629,8 @@ struct step_def *runbook_step(struct runbook *rb, const char *id)
 			return &rb->steps[i];
 	return NULL;
 }
+
+bool runbook_has_fn(int ref)
+{
+	return ref != LUA_NOREF && ref != LUA_REFNIL;
+}

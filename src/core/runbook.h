@@ -57,6 +57,8 @@ int runbook_resolve_params(struct runbook *rb, char **overrides, size_t noverrid
 /* Pushes the resolved params as a table (for ctx.params). */
 void runbook_push_params(struct runbook *rb, lua_State *L);
 struct step_def *runbook_step(struct runbook *rb, const char *id);
+/* Does the step declare this function (one of its *_ref)? */
+bool runbook_has_fn(int ref);
 
 /* A sandboxed Lua state (no os.execute, io, binary chunks, package.loadlib) whose require()
  * finds text modules beside the runbook and in the step libraries. */

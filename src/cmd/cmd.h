@@ -1,6 +1,7 @@
 /* Subcommands: each is one table entry (name, usage, function) collected in main.c. */
 #ifndef TEJUN_CMD_H
 #define TEJUN_CMD_H
+#include <stdbool.h>
 
 /* Exit codes of the CLI contract. */
 enum {
@@ -19,4 +20,13 @@ struct cmd_entry {
 
 /* Prints "usage: tejun NAME USAGE" to stderr and returns EXIT_USAGE. */
 int cmd_usage(const struct cmd_entry *e);
+
+/* tejun plan RUNBOOK --rehearsal JOURNAL (cmd_forecast.c): the forecast of each step and of
+ * the window, the data measured now through the runbook's own connection params. */
+struct runbook;
+struct forecast_opts {
+	const char *rehearsal, *log_dir;
+	bool json, analyze;
+};
+int cmd_forecast(struct runbook *rb, const struct forecast_opts *o);
 #endif

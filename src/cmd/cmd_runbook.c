@@ -14,8 +14,10 @@ static int cmd_check(int argc, char **argv);
 static int cmd_plan(int argc, char **argv);
 const struct cmd_entry cmd_check_entry = {"check", "RUNBOOK", "validate a runbook; errors as FILE:LINE: message",
 					  cmd_check};
-const struct cmd_entry cmd_plan_entry = {"plan", "RUNBOOK [--param K=V]...",
-					 "show phases, steps, confirmations; runs nothing", cmd_plan};
+const struct cmd_entry cmd_plan_entry = {"plan", "RUNBOOK [--param K=V]... [--rehearsal SESSION [--json] [--analyze] "
+					 "[--log-dir DIR]]",
+					 "show phases, steps, confirmations; with --rehearsal, forecast each step and the "
+					 "window; runs nothing", cmd_plan};
 
 static int print_errors(struct runbook *rb)
 {
@@ -69,17 +71,34 @@ static void plan_params(struct runbook *rb, bool resolved)
 
 static int cmd_plan(int argc, char **argv)
 {
-	static const struct option opts[] = {{"param", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"param", required_argument, NULL, 'p'},
+					     {"rehearsal", required_argument, NULL, 'r'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"analyze", no_argument, NULL, 'a'},
+					     {"log-dir", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
 	char **params = NULL;
 	size_t nparams = 0;
+	struct forecast_opts fo = {0};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'p') {
+		switch (c) {
+		case 'p':
+			params = xrealloc(params, (nparams + 1) * sizeof *params);
+			params[nparams++] = optarg;
+			break;
+		case 'r': fo.rehearsal = optarg; break;
+		case 'j': fo.json = true; break;
+		case 'a': fo.analyze = true; break;
+		case 'l': fo.log_dir = optarg; break;
+		default:
 			free(params);
 			return cmd_usage(&cmd_plan_entry);
 		}
-		params = xrealloc(params, (nparams + 1) * sizeof *params);
-		params[nparams++] = optarg;
+	}
+	if ((fo.json || fo.analyze) && !fo.rehearsal) {
+		free(params);
+		fprintf(stderr, "tejun plan: --json and --analyze go with --rehearsal SESSION\n");
+		return EXIT_USAGE;
 	}
 	if (optind != argc - 1) {
 		free(params);
@@ -87,10 +106,15 @@ static int cmd_plan(int argc, char **argv)
 	}
 	struct runbook *rb = runbook_load(argv[optind], lmodules_all);
 	int rc = print_errors(rb);
-	if (rc == EXIT_DONE && nparams && runbook_resolve_params(rb, params, nparams) != 0)
+	if (rc == EXIT_DONE && (nparams || fo.rehearsal) && runbook_resolve_params(rb, params, nparams) != 0)
 		rc = print_errors(rb);
 	free(params);
 	if (rc != EXIT_DONE) {
+		runbook_free(rb);
+		return rc;
+	}
+	if (fo.rehearsal) {
+		rc = cmd_forecast(rb, &fo);
 		runbook_free(rb);
 		return rc;
 	}

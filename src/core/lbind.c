@@ -148,6 +148,12 @@ void lb_log(lua_State *L, const char *fmt, ...)
 void lb_call(lua_State *L, const char *module, const char *op, const char *target,
 	     const char *detail, double secs, const char *error)
 {
+	lb_call_data(L, module, op, target, detail, secs, error, NULL);
+}
+
+void lb_call_data(lua_State *L, const char *module, const char *op, const char *target,
+		  const char *detail, double secs, const char *error, json_t *data)
+{
 	json_t *d = json_pack("{s:s,s:s,s:f,s:b}", "module", module, "op", op, "secs", secs,
 			      "ok", error == NULL);
 	if (target)
@@ -156,6 +162,8 @@ void lb_call(lua_State *L, const char *module, const char *op, const char *targe
 		json_object_set_new(d, "detail", json_string(detail));
 	if (error)
 		json_object_set_new(d, "error", json_string(error));
+	if (data)
+		json_object_set_new(d, "data", data);
 	lb_emit(L, EV_CALL, d);
 }
 

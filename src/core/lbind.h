@@ -34,6 +34,10 @@ void lb_log(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2,
  * (SQL, parameters; may be NULL), seconds taken, error (NULL when it worked). */
 void lb_call(lua_State *L, const char *module, const char *op, const char *target,
 	     const char *detail, double secs, const char *error);
+/* The same, with what the call moved (data, stolen; may be NULL): a dump's source, schemas
+ * and their size, which a forecast scales by (docs/journal.md). */
+void lb_call_data(lua_State *L, const char *module, const char *op, const char *target,
+		  const char *detail, double secs, const char *error, json_t *data);
 /* Journal a mutating call that a dry run did not send ("would call"). */
 void lb_would_call(lua_State *L, const char *module, const char *op, const char *target, const char *detail);
 /* Raises "FN: unknown option 'K' (did you mean ...)" for a key of the options table at idx

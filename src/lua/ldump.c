@@ -7,6 +7,7 @@
 #include "lua/lmysql.h"
 #include "mysql/copy.h"
 #include "mysql/dump.h"
+#include "mysql/manifest.h"
 #include "mysql/op.h"
 #include "mysql/restore.h"
 #include "core/util.h"
@@ -143,6 +144,34 @@ static void tick(lua_State *L, void *arg)
 	report(L, arg, false);
 }
 
+/* What the call moved, from the dump's manifest: {source, schemas, bytes, phases}, bytes
+ * being the source's data and index length at the dump (information_schema), the measure a
+ * forecast compares with the same schemas' size now, and phases the seconds spent in each
+ * phase, which tell the data-bound part of the call from the fixed one. */
+static json_t *moved(const struct ljob *j)
+{
+	char *err = NULL;
+	json_t *m = manifest_load(j->dir, &err);
+	free(err);
+	if (!m)
+		return NULL;
+	json_t *names = json_array(), *s, *t;
+	double bytes = 0;
+	size_t i, k;
+	json_array_foreach(json_object_get(m, "schemas"), i, s) {
+		json_array_append(names, json_object_get(s, "name"));
+		json_array_foreach(json_object_get(s, "tables"), k, t)
+			bytes += json_number_value(json_object_get(t, "data_length")) +
+				 json_number_value(json_object_get(t, "index_length"));
+	}
+	json_t *d = json_pack("{s:s?,s:o,s:f,s:s?,s:o}", "source",
+			      json_string_value(json_object_get(json_object_get(m, "source"), "target")),
+			      "schemas", names, "bytes", bytes, "dump_id", json_string_value(json_object_get(m, "id")),
+			      "phases", op_phase_secs(j->o));
+	json_decref(m);
+	return d;
+}
+
 static int done(lua_State *L, void *arg)
 {
 	struct ljob *j = arg;
@@ -151,7 +180,8 @@ static int done(lua_State *L, void *arg)
 		return 0;
 	}
 	report(L, j, j->rc >= 0);
-	lb_call(L, "mysql", op_names[j->op], j->target, j->dir, now_mono() - j->t0, j->rc < 0 ? j->err : NULL);
+	lb_call_data(L, "mysql", op_names[j->op], j->target, j->dir, now_mono() - j->t0, j->rc < 0 ? j->err : NULL,
+		     j->rc < 0 ? NULL : moved(j));
 	if (j->rc < 0) {
 		lua_pushfstring(L, "mysql.%s: %s", op_names[j->op], j->err);
 		job_free(j);

@@ -6,12 +6,42 @@
 #include <string.h>
 #include <unistd.h>
 
+static void note_phase(struct opbox *b, const char *name)
+{
+	if (b->nhist > 0 && strcmp(b->hist[b->nhist - 1].name, name) == 0)
+		return;
+	if (b->nhist == OPBOX_PHASES) { /* keep the first, which the rest are timed from */
+		memmove(&b->hist[1], &b->hist[2], (OPBOX_PHASES - 2) * sizeof b->hist[0]);
+		b->nhist--;
+	}
+	snprintf(b->hist[b->nhist].name, sizeof b->hist[0].name, "%s", name);
+	b->hist[b->nhist++].at = now_mono();
+}
+
 void opbox_init(struct opbox *b, const char *first_phase)
 {
 	memset(b, 0, sizeof *b);
 	pthread_mutex_init(&b->mu, NULL);
 	sbuf_init(&b->notes);
 	phase_set(&b->phase, first_phase);
+	note_phase(b, first_phase);
+}
+
+json_t *opbox_phase_secs(struct opbox *b)
+{
+	json_t *o = json_object();
+	pthread_mutex_lock(&b->mu);
+	double now = now_mono();
+	for (int i = 0; i < b->nhist; i++) {
+		const char *name = b->hist[i].name;
+		if (i == b->nhist - 1 && strcmp(name, "done") == 0)
+			break;
+		double end = i + 1 < b->nhist ? b->hist[i + 1].at : now;
+		double had = json_number_value(json_object_get(o, name));
+		json_object_set_new(o, name, json_real(had + end - b->hist[i].at));
+	}
+	pthread_mutex_unlock(&b->mu);
+	return o;
 }
 
 void opbox_free(struct opbox *b)
@@ -38,6 +68,7 @@ void opbox_phase(struct opbox *b, const char *name)
 {
 	pthread_mutex_lock(&b->mu);
 	phase_set(&b->phase, name);
+	note_phase(b, name);
 	pthread_mutex_unlock(&b->mu);
 }
 
@@ -172,6 +203,11 @@ char *op_take_notes(struct op *op)
 char *op_take_phases(struct op *op)
 {
 	return opbox_take_phases(op->ops->box(op->self));
+}
+
+json_t *op_phase_secs(struct op *op)
+{
+	return opbox_phase_secs(op->ops->box(op->self));
 }
 
 json_t *op_result(struct op *op)

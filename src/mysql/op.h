@@ -11,10 +11,13 @@
 
 /* The mailbox an operation's threads leave news in for whoever polls: notes (how consistency
  * was ensured, fallbacks, retries) and every phase entered, even one shorter than a poll. */
+#define OPBOX_PHASES 16
 struct opbox {
 	pthread_mutex_t mu;
 	struct sbuf notes;
 	struct phase phase;
+	struct { char name[24]; double at; } hist[OPBOX_PHASES]; /* when each phase began */
+	int nhist;
 };
 void opbox_init(struct opbox *b, const char *first_phase);
 void opbox_free(struct opbox *b);
@@ -25,6 +28,9 @@ void opbox_phase_now(struct opbox *b, char *out, size_t n);
 /* Notes and phases since the last take, one a line (caller frees), NULL if none. */
 char *opbox_take_notes(struct opbox *b);
 char *opbox_take_phases(struct opbox *b);
+/* {phase: seconds spent in it} (a phase entered twice adds up), up to now for the last one
+ * unless it is "done" (caller decrefs): what a forecast tells fixed from data-bound time by. */
+json_t *opbox_phase_secs(struct opbox *b);
 
 #define OP_GAUGES 4
 #define OP_PARTS 8
@@ -72,6 +78,7 @@ void op_stat(struct op *op, struct op_stat *st);
 char *op_take_notes(struct op *op);
 char *op_take_phases(struct op *op);
 json_t *op_result(struct op *op);
+json_t *op_phase_secs(struct op *op);
 /* Asks it to stop soon (async-signal-safe: one atomic store). */
 void op_cancel(struct op *op);
 bool op_cancelled(struct op *op);

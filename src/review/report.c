@@ -219,6 +219,28 @@ static int fold(void *arg, const struct journal_event *je)
 		add_point(se, ev->ts, 100.0 * json_number_value(json_object_get(d, "done")) / total);
 		break;
 	}
+	case EV_CALL: {
+		json_t *data = json_object_get(d, "data");
+		if (!s || !json_is_object(data) || !json_is_true(json_object_get(d, "ok")))
+			break;
+		s->moves = xrealloc(s->moves, (s->nmoves + 1) * sizeof *s->moves);
+		struct report_move *m = &s->moves[s->nmoves++];
+		memset(m, 0, sizeof *m);
+		m->module = xstrdup(str(d, "module"));
+		m->op = xstrdup(str(d, "op"));
+		m->dir = xstrdup(str(d, "detail"));
+		m->source = xstrdup(str(data, "source"));
+		m->secs = json_number_value(json_object_get(d, "secs"));
+		m->bytes = json_number_value(json_object_get(data, "bytes"));
+		m->at = ev->ts;
+		m->phases = json_is_object(json_object_get(data, "phases")) ? json_incref(json_object_get(data, "phases")) : NULL;
+		json_t *names = json_object_get(data, "schemas");
+		m->schemas = xcalloc(json_array_size(names) + 1, sizeof *m->schemas);
+		for (size_t k = 0; k < json_array_size(names); k++)
+			m->schemas[k] = xstrdup(json_string_value(json_array_get(names, k)) ?
+						json_string_value(json_array_get(names, k)) : "");
+		break;
+	}
 	case EV_GAUGE: {
 		struct report_series *se = find_series(r, ev->step ? ev->step : "", str(d, "name"), true);
 		set_str(&se->unit, str(d, "unit"));
@@ -285,6 +307,18 @@ void report_free(struct report *r)
 		for (size_t k = 0; k < s->nfailures; k++)
 			free(s->failures[k].error);
 		free(s->failures);
+		for (size_t k = 0; k < s->nmoves; k++) {
+			struct report_move *m = &s->moves[k];
+			free(m->module);
+			free(m->op);
+			free(m->source);
+			free(m->dir);
+			json_decref(m->phases);
+			for (size_t q = 0; m->schemas && m->schemas[q]; q++)
+				free(m->schemas[q]);
+			free(m->schemas);
+		}
+		free(s->moves);
 	}
 	free(r->steps);
 	for (size_t i = 0; i < r->nseries; i++) {

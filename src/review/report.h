@@ -4,6 +4,7 @@
 #ifndef TEJUN_REPORT_H
 #define TEJUN_REPORT_H
 #include "core/journal.h"
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -23,6 +24,14 @@ struct report_failure {
 	char *error;
 };
 
+/* A module call that moved data (its journal event has data: {source, schemas, bytes}). */
+struct report_move {
+	char *module, *op, *source, *dir;
+	char **schemas;              /* NULL-terminated */
+	double secs, bytes, at;
+	json_t *phases;              /* {phase: seconds}, or NULL (older journals) */
+};
+
 struct report_step {
 	char *id, *title, *phase;
 	bool critical;
@@ -37,6 +46,8 @@ struct report_step {
 	size_t nconfirms;
 	struct report_failure *failures;
 	size_t nfailures;
+	struct report_move *moves;
+	size_t nmoves;
 };
 
 struct report_point {

@@ -2,6 +2,7 @@
  * inline SVG (a step timeline, progress per bar, gauges such as replica lag). */
 #include "config.h"
 #include "review/report_html.h"
+#include "review/forecast.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,14 +373,21 @@ void report_html_compare(FILE *f, const struct report *a, const struct report *b
 		fputs("<p class=\"bad\">The runbook changed between the two sessions.</p>\n", f);
 	struct report_pair *p;
 	size_t n = report_compare(a, b, &p), slow = 0;
+	struct forecast fc;
+	char *ferr = NULL;
+	bool have_fc = forecast_build(a, NULL, 0, forecast_size_from, (void *)b, &fc, &ferr) == 0;
+	free(ferr);
 	fputs("<h2>Steps</h2>\n<table>\n", f);
-	th_row(f, (const char *const[]){"Step", "Title", "Rehearsal", "Live", "Live / rehearsal", "Flag", NULL});
+	th_row(f, (const char *const[]){"Step", "Title", "Rehearsal", "Forecast", "Live", "Live / rehearsal", "Flag", NULL});
 	for (size_t i = 0; i < n; i++) {
 		const struct report_step *x = p[i].rehearsal, *y = p[i].live;
 		fprintf(f, "<tr%s>", p[i].slower ? " class=\"slow\"" : "");
 		td(f, NULL, p[i].id);
 		td(f, NULL, p[i].title);
 		step_cell(f, x, "not in rehearsal");
+		char fcell[64];
+		forecast_cell(have_fc ? forecast_find(&fc, p[i].id) : NULL, fcell, sizeof fcell);
+		td(f, NULL, fcell);
 		step_cell(f, y, "not in live");
 		if (x && y && x->ended && y->ended && x->secs > 0)
 			fprintf(f, "<td>%.1f\xC3\x97</td>", y->secs / x->secs);
@@ -391,6 +399,14 @@ void report_html_compare(FILE *f, const struct report *a, const struct report *b
 	}
 	fprintf(f, "</table>\n<p>%zu step(s) ran much longer live (more than %.1f\xC3\x97 the rehearsal and %.0f s more).</p>\n",
 		slow, REPORT_SLOW_RATIO, REPORT_SLOW_SECS);
+	char line[256];
+	if (have_fc && forecast_window_text(&fc, b, line, sizeof line)) {
+		fputs("<p><b>Downtime:</b> ", f);
+		report_html_escape(f, line);
+		fputs("</p>\n", f);
+	}
+	if (have_fc)
+		forecast_free(&fc);
 	free(p);
 	fputs("</body></html>\n", f);
 }

@@ -1,6 +1,7 @@
 /* Markdown rendering of the session report and of a rehearsal/live comparison. */
 #include "config.h"
 #include "review/report_md.h"
+#include "review/forecast.h"
 #include "core/util.h"
 #include <stdlib.h>
 #include <string.h>
@@ -229,8 +230,13 @@ void report_md_compare(FILE *f, const struct report *a, const struct report *b)
 		fprintf(f, "**The runbook changed between the two sessions.**\n\n");
 	struct report_pair *p;
 	size_t n = report_compare(a, b, &p), slow = 0;
+	/* what plan --rehearsal would have forecast with the live run's data sizes */
+	struct forecast fc;
+	char *ferr = NULL;
+	bool have_fc = forecast_build(a, NULL, 0, forecast_size_from, (void *)b, &fc, &ferr) == 0;
+	free(ferr);
 	fprintf(f, "## Steps\n\n");
-	head(f, (const char *const[]){"Step", "Title", "Rehearsal", "Live", "Live / rehearsal", "Flag", NULL});
+	head(f, (const char *const[]){"Step", "Title", "Rehearsal", "Forecast", "Live", "Live / rehearsal", "Flag", NULL});
 	for (size_t i = 0; i < n; i++) {
 		char ra[64], rb[64], ratio[32];
 		const struct report_step *x = p[i].rehearsal, *y = p[i].live;
@@ -241,10 +247,13 @@ void report_md_compare(FILE *f, const struct report *a, const struct report *b)
 		else
 			snprintf(ratio, sizeof ratio, "-");
 		slow += p[i].slower;
+		char fcell[64];
+		forecast_cell(have_fc ? forecast_find(&fc, p[i].id) : NULL, fcell, sizeof fcell);
 		row_start(f);
 		cell(f, p[i].id);
 		cell(f, p[i].title);
 		cell(f, ra);
+		cell(f, fcell);
 		cell(f, rb);
 		cell(f, ratio);
 		cell(f, p[i].slower ? "**SLOWER LIVE**" : "");
@@ -252,5 +261,10 @@ void report_md_compare(FILE *f, const struct report *a, const struct report *b)
 	}
 	fprintf(f, "\n%zu step(s) ran much longer live (more than %.1f\xC3\x97 the rehearsal and %.0f s more).\n", slow,
 		REPORT_SLOW_RATIO, REPORT_SLOW_SECS);
+	char line[256];
+	if (have_fc && forecast_window_text(&fc, b, line, sizeof line))
+		fprintf(f, "\n**Downtime:** %s\n", line);
+	if (have_fc)
+		forecast_free(&fc);
 	free(p);
 }

@@ -10,6 +10,9 @@
 #include "core/runbook.h"
 #include "core/secret.h"
 #include "core/session.h"
+#include "core/slock.h"
+#include "mysql/dbconn.h"
+#include "mysql/dblock.h"
 #include "core/util.h"
 #include "ui/view.h"
 #include <errno.h>
@@ -61,7 +64,25 @@ static void on_fatal(int sig)
 struct run_ctx {
 	struct engine *engine;
 	struct loop *loop;
+	struct bus *bus;
+	struct dblock *server_lock;
+	bool lock_lost_said;
 };
+
+/* The cut-over's server lock is checked by its own thread; its loss is said once, loudly. */
+static void check_server_lock(void *arg)
+{
+	struct run_ctx *rc = arg;
+	char why[512];
+	if (!rc->lock_lost_said && dblock_lost(rc->server_lock, why, sizeof why)) {
+		rc->lock_lost_said = true;
+		char *text = xasprintf("the server lock of this cut-over is lost: %s; another bastion may run it now", why);
+		bus_emit(rc->bus, EV_LOG, NULL, json_pack("{s:s,s:s}", "text", text, "level", "error"));
+		free(text);
+	}
+	if (!rc->lock_lost_said)
+		loop_timer(rc->loop, 5.0, check_server_lock, rc);
+}
 
 static void signal_readable(void *arg, int fd, short revents)
 {
@@ -203,7 +224,7 @@ static struct cast *start_recording(const char *journal_path, struct winsize ws,
 }
 
 static int run_session(struct run_opts *o, struct runbook *rb, struct resume_info *ri, const char *journal_path,
-		       const char *const *warnings)
+		       const char *const *warnings, struct dblock *server_lock)
 {
 	char *err = NULL;
 	char *operator_name = o->operator_name ? xstrdup(o->operator_name) : default_operator();
@@ -270,8 +291,10 @@ static int run_session(struct run_opts *o, struct runbook *rb, struct resume_inf
 	}
 	bus_add(&bus, vops->sink(v));
 	install_signals();
-	struct run_ctx rc = {e, loop};
+	struct run_ctx rc = {e, loop, &bus, server_lock, false};
 	loop_watch(loop, sig_pipe[0], POLLIN_EVENT, signal_readable, &rc);
+	if (server_lock)
+		loop_timer(loop, 5.0, check_server_lock, &rc);
 
 	engine_start(e, ri ? &ri->st : NULL);
 	vops->flush(v);
@@ -332,6 +355,61 @@ static char **earlier_sessions(const char *dir, const struct run_opts *o, const 
 		lines[1] = sbuf_steal(&b);
 	}
 	return lines;
+}
+
+/* One operator at a time: an unfinished session of this runbook whose process still holds
+ * its lock is running now (another SSH session, another operator): refuse, naming it. */
+static bool running_elsewhere(const char *dir, const struct run_opts *o, const struct runbook *rb)
+{
+	char **lines;
+	size_t n = session_unfinished(dir, rb->id, 16, &lines);
+	bool busy = false;
+	for (size_t i = 0; i < n; i++) {
+		char *id = xstrndup(lines[i], strcspn(lines[i], " "));
+		char *path = xasprintf("%s/%s.jsonl", dir, id);
+		struct slock_holder h;
+		if (!busy && slock_holder(path, &h) == 1) {
+			char who[512];
+			slock_describe(&h, who, sizeof who);
+			fprintf(stderr, "tejun run: runbook %s is running now: %s\n"
+					"  one operator at a time: watch it with tejun watch %s, or take the controls with "
+					"tejun attach %s\n", rb->id, who, id, id);
+			busy = true;
+		}
+		free(path);
+		free(id);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	(void)o;
+	return busy;
+}
+
+/* runbook{lock = "PARAM"}: one cut-over at a time across bastions, on the server that param
+ * names (GET_LOCK "tejun:RUNBOOK-ID", held for the session's life). NULL: said why. */
+static struct dblock *take_server_lock(const struct runbook *rb)
+{
+	const char *dsn = NULL;
+	for (size_t i = 0; i < rb->nparams; i++)
+		if (strcmp(rb->params[i].name, rb->lock_param) == 0)
+			dsn = rb->params[i].value;
+	struct dbopts o;
+	char *err = NULL;
+	if (!dsn || dbopts_parse_dsn(dsn, &o, &err) < 0) {
+		fprintf(stderr, "tejun run: lock = \"%s\": %s\n", rb->lock_param, err ? err : "the param has no value");
+		free(err);
+		return NULL;
+	}
+	char *name = xasprintf("tejun:%s", rb->id);
+	struct dblock *l = dblock_take(&o, name, &err);
+	dbopts_free(&o);
+	if (!l) {
+		fprintf(stderr, "tejun run: runbook %s: %s\n", rb->id, err);
+		free(err);
+	}
+	free(name);
+	return l;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -400,8 +478,36 @@ static int cmd_run(int argc, char **argv)
 		journal_path = xasprintf("%s/%s.jsonl", dir, sid);
 		free(sid);
 	}
+	if (!resuming && running_elsewhere(dir, &o, rb)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	char *who = o.operator_name ? xstrdup(o.operator_name) : default_operator(), host[256] = "unknown";
+	gethostname(host, sizeof host - 1);
+	struct slock *lock = slock_take(journal_path, who, host, &err);
+	free(who);
+	if (!lock) {
+		char *sid = session_id_of(journal_path);
+		fprintf(stderr, "tejun run: session %s: %s\n  watch it: tejun watch %s\n  take the controls: tejun attach %s\n",
+			sid, err, sid, sid);
+		free(sid);
+		if (resuming)
+			resume_free(&ri);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	struct dblock *server_lock = NULL;
+	if (rb->lock_param && !(server_lock = take_server_lock(rb))) {
+		slock_release(lock);
+		if (resuming)
+			resume_free(&ri);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	char **warnings = resuming ? NULL : earlier_sessions(dir, &o, rb);
-	rc = run_session(&o, rb, resuming ? &ri : NULL, journal_path, (const char *const *)warnings);
+	rc = run_session(&o, rb, resuming ? &ri : NULL, journal_path, (const char *const *)warnings, server_lock);
+	dblock_release(server_lock);
+	slock_release(lock);
 	for (size_t i = 0; warnings && warnings[i]; i++)
 		free(warnings[i]);
 	free(warnings);

@@ -20,7 +20,7 @@ static const char RB_KEY[] = "tejun.runbook";
 static const char *const step_fields[] = {"title", "run", "check", "verify", "undo", "confirm",
 					  "critical", "timeout", "retries", "doc", NULL};
 static const char *const param_fields[] = {"default", "doc", "choices", "secret", "env", "optional", NULL};
-static const char *const runbook_fields[] = {"id", "title", "params", "description", NULL};
+static const char *const runbook_fields[] = {"id", "title", "params", "description", "lock", NULL};
 
 void runbook_error(struct runbook *rb, int line, const char *fmt, ...)
 {
@@ -254,6 +254,16 @@ static int l_runbook(lua_State *L)
 	else if (!lua_isnil(L, -1))
 		runbook_error(rb, line, "runbook: 'params' must be a table");
 	lua_pop(L, 1);
+	/* lock = "PARAM": the server that param's DSN names holds the session's lock */
+	rb->lock_param = opt_string(L, 1, "lock", rb, line, "runbook");
+	if (rb->lock_param) {
+		bool found = false;
+		for (size_t i = 0; i < rb->nparams && !found; i++)
+			found = strcmp(rb->params[i].name, rb->lock_param) == 0;
+		if (!found)
+			runbook_error(rb, line, "runbook: lock = \"%s\" names no param: name the param whose DSN is the "
+				      "server to lock (lock = \"prod\")", rb->lock_param);
+	}
 	return 0;
 }
 
@@ -619,6 +629,7 @@ void runbook_free(struct runbook *rb)
 	free(rb->id);
 	free(rb->title);
 	free(rb->description);
+	free(rb->lock_param);
 	free(rb);
 }
 

@@ -28,6 +28,7 @@ struct step_def {
 
 struct runbook {
 	char *path, *sha256, *id, *title, *description;
+	char *lock_param; /* runbook{lock = "PARAM"}: the DSN param whose server holds the lock */
 	lua_State *L;
 	struct param_def *params;
 	size_t nparams;

@@ -438,8 +438,29 @@ static double rand01(void)
 	return (double)rand_r(&seed) / RAND_MAX;
 }
 
+/* The STS call credentials need for role_arn profiles, installed into awscred (which sits
+ * below this module and must not call it by name). */
+static json_t *sts_call(const char *op, json_t *params, const struct awscred *base, char **err)
+{
+	struct awscall_result res;
+	json_t *doc = NULL;
+	if (awscall_run(op, params, base, &res) == 0)
+		doc = json_incref(res.doc);
+	else
+		*err = xasprintf("%s: %s", res.code, res.message);
+	awscall_result_free(&res);
+	return doc;
+}
+
+static void install(void)
+{
+	awscred_set_call(sts_call);
+}
+
 int awscall_run(const char *opname, json_t *params, const struct awscred *creds, struct awscall_result *res)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, install);
 	memset(res, 0, sizeof *res);
 	double t0 = now_mono();
 	const struct awsops_op *op = awsops_find(opname);

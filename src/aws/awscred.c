@@ -1,7 +1,6 @@
 /* Credential chain and region resolution (env, shared files, assume role, process, IMDSv2). */
 #include "config.h"
 #include "aws/awscred.h"
-#include "aws/awscall.h"
 #include "aws/awshttp.h"
 #include "core/secret.h"
 #include "core/util.h"
@@ -15,6 +14,12 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct awscred cache;
+static awscred_call_fn sts_call;
+
+void awscred_set_call(awscred_call_fn fn)
+{
+	sts_call = fn;
+}
 
 static char *dupenv(const char *name)
 {
@@ -172,29 +177,35 @@ static int assume_role(const char *profile, const char *role, struct awscred *c,
 	if (rc)
 		return -1;
 	char *sess = config_get(profile, "role_session_name");
-	json_t *params = json_pack("{s:s,s:s}", "RoleArn", role, "RoleSessionName", sess ? sess : "tejun");
-	free(sess);
-	struct awscall_result res;
-	rc = awscall_run("sts:AssumeRole", params, &base, &res);
-	json_decref(params);
-	awscred_free(&base);
-	if (rc) {
-		*err = xasprintf("assume role %s: %s: %s", role, res.code, res.message);
-		awscall_result_free(&res);
+	if (!sts_call) {
+		*err = xasprintf("profile %s: role_arn needs the AWS client (no STS call installed)", profile);
+		awscred_free(&base);
+		free(sess);
 		return -1;
 	}
-	json_t *cr = json_object_get(res.doc, "Credentials");
+	json_t *params = json_pack("{s:s,s:s}", "RoleArn", role, "RoleSessionName", sess ? sess : "tejun");
+	free(sess);
+	char *cerr = NULL;
+	json_t *doc = sts_call("sts:AssumeRole", params, &base, &cerr);
+	json_decref(params);
+	awscred_free(&base);
+	if (!doc) {
+		*err = xasprintf("assume role %s: %s", role, cerr ? cerr : "failed");
+		free(cerr);
+		return -1;
+	}
+	json_t *cr = json_object_get(doc, "Credentials");
 	const char *ak = json_string_value(json_object_get(cr, "AccessKeyId"));
 	const char *sk = json_string_value(json_object_get(cr, "SecretAccessKey"));
 	const char *tok = json_string_value(json_object_get(cr, "SessionToken"));
 	if (!ak || !sk) {
 		*err = xasprintf("assume role %s: answer without credentials", role);
-		awscall_result_free(&res);
+		json_decref(doc);
 		return -1;
 	}
 	set(c, xstrdup(ak), xstrdup(sk), tok ? xstrdup(tok) : NULL,
 	    parse_iso(json_string_value(json_object_get(cr, "Expiration"))), xasprintf("assume-role:%s", role));
-	awscall_result_free(&res);
+	json_decref(doc);
 	return 0;
 }
 

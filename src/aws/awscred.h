@@ -18,6 +18,13 @@ void awscred_free(struct awscred *c);
 char *awscred_region(void);
 /* A key of the active profile in ~/.aws/config (malloc'd or NULL). */
 char *awscred_config(const char *key);
+/* role_arn profiles need an STS call, which needs the signed-call layer above this one:
+ * that layer installs the call here, so credentials never include it (no cycle). The
+ * function calls op ("sts:AssumeRole") with params signed by base and returns the answer
+ * document (new reference), or NULL with *err (malloc'd). */
+#include <jansson.h>
+typedef json_t *(*awscred_call_fn)(const char *op, json_t *params, const struct awscred *base, char **err);
+void awscred_set_call(awscred_call_fn fn);
 /* Forget cached credentials (tests, profile switch). */
 void awscred_reset(void);
 #endif

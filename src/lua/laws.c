@@ -2,11 +2,11 @@
  * and is journaled with lb_call; the higher-level helpers live in the aws prelude. */
 #include "config.h"
 #include "aws/awscall.h"
-#include "aws/awsprelude.h"
 #include "aws/slack.h"
 #include "core/lbind.h"
 #include "core/secret.h"
 #include "core/util.h"
+#include "lua/laws_prelude.h"
 #include <jansson.h>
 #include <lauxlib.h>
 #include <math.h>
@@ -292,7 +292,7 @@ int luaopen_tejun_aws(lua_State *L)
 		lua_setfield(L, -2, op->name);
 	}
 	lua_setfield(L, -2, "operations");
-	if (luaL_loadbufferx(L, awsprelude_lua, strlen(awsprelude_lua), "=aws", "t") != LUA_OK)
+	if (luaL_loadbufferx(L, laws_prelude_lua, laws_prelude_lua_len, "=aws", "t") != LUA_OK)
 		return lua_error(L);
 	lua_pushvalue(L, -2);
 	lua_call(L, 1, 0);
